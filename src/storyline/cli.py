@@ -1,0 +1,277 @@
+"""The ``storyline`` command: a thin adapter over the Python API.
+
+The only module that prints. Errors raised below arrive here as
+StorylineError and leave as one line on stderr with a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from storyline.errors import StorylineError
+from storyline.ingest.base import parse_published
+from storyline.model import Timeline
+from storyline.render import RENDERERS, render
+from storyline.timeline import DEFAULT_METHOD, METHODS
+
+log = logging.getLogger("storyline")
+
+
+class _DateParam(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return parse_published(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date like 2019-06-23", param, ctx)
+
+
+DATE = _DateParam()
+
+
+class CliError(click.ClickException):
+    """A one-line ``storyline: error: ...`` on stderr and exit code 1."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"storyline: error: {self.format_message()}", err=True)
+
+
+def _fail(message: str) -> None:
+    raise CliError(message)
+
+
+class _Group(click.Group):
+    """Turns every StorylineError raised by a command into a CliError."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except StorylineError as exc:
+            raise CliError(str(exc)) from None
+
+
+def _show_progress(quiet: bool) -> bool:
+    return not quiet and sys.stderr.isatty()
+
+
+@contextmanager
+def _progress(total: int, label: str, enabled: bool) -> Iterator[Callable[[], None]]:
+    """A progress bar on a terminal; a no-op otherwise."""
+    if not enabled:
+        yield lambda: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress(
+        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+        TimeRemainingColumn(), transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda: bar.advance(task)
+
+
+# -- shared options --------------------------------------------------------------
+
+def db_option(default: str | None = "storyline.db") -> Callable[[Any], Any]:
+    return click.option("--db", "db", default=default, show_default=bool(default),
+                        type=click.Path(dir_okay=False),
+                        help="The SQLite database file.")
+
+
+def quiet_option(func: Any) -> Any:
+    return click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")(func)
+
+
+def published_option(func: Any) -> Any:
+    return click.option("--published", type=DATE, default=None,
+                        help="Publication date for inputs that carry none of their own.")(func)
+
+
+def timeline_options(func: Any) -> Any:
+    options = [
+        click.option("--query", default=None, help="Only articles matching these words."),
+        click.option("--dates", type=click.IntRange(min=1), default=None,
+                     help="Number of dates (default: as many as the articles support)."),
+        click.option("--sentences", type=click.IntRange(min=1), default=2, show_default=True,
+                     help="Sentences per date."),
+        click.option("--method", type=click.Choice(sorted(METHODS)), default=DEFAULT_METHOD,
+                     show_default=True, help="Timeline method."),
+        click.option("--start", type=DATE, default=None, help="Earliest date to show."),
+        click.option("--end", type=DATE, default=None, help="Latest date to show."),
+        click.option("--format", "fmt", type=click.Choice(list(RENDERERS)), default="md",
+                     show_default=True, help="Output format."),
+        click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+                     help="Write to this file instead of standard output."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+# -- commands --------------------------------------------------------------------
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--verbose", "-v", count=True, help="More log output (-v info, -vv debug).")
+@click.version_option(package_name="storyline")
+def main(verbose: int) -> None:
+    """Turn a pile of news articles about one story into a dated, sourced timeline.
+
+    Example:
+
+        storyline timeline examples/news --format md
+    """
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="storyline: %(levelname)s: %(message)s")
+
+
+def _ingest(inputs: tuple[str, ...], db: str, published: date | None, quiet: bool,
+            report_format: str | None) -> int:
+    from storyline.pipeline import count_files, ingest
+    from storyline.store import Store
+
+    with Store(db) as store:
+        total = count_files(inputs)
+        with _progress(total, "ingesting", _show_progress(quiet)) as advance:
+            report = ingest(inputs, store, published=published, on_file=advance)
+    for skipped in report.skipped:
+        click.echo(f"storyline: skipped {skipped.path}: {skipped.reason}", err=True)
+    if report_format == "json":
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+    elif report_format == "text" and not quiet:
+        click.echo(
+            f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+            f"{len(report.skipped)} skipped; {report.total_articles} articles in {db}",
+            err=True,
+        )
+        if report.undated:
+            click.echo(f"{len(report.undated)} article(s) have no publication date: "
+                       f"{', '.join(report.undated[:5])}"
+                       f"{' …' if len(report.undated) > 5 else ''}", err=True)
+    if report.usable == 0:
+        _fail("no usable article in the input")
+    return report.usable
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@db_option()
+@published_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="How to print the report.")
+@quiet_option
+def ingest(inputs: tuple[str, ...], db: str, published: date | None, fmt: str,
+           quiet: bool) -> None:
+    """Read articles (files or folders) into the database.
+
+    Ingesting the same article twice changes nothing.
+
+    Example:
+
+        storyline ingest examples/news --db story.db --format json
+    """
+    _ingest(inputs, db, published, quiet, fmt)
+
+
+def _build(db: str, query: str | None, dates: int | None, sentences: int, method: str,
+           start: date | None, end: date | None) -> Timeline:
+    from storyline.store import Store
+    from storyline.timeline import TimelineRequest, get_method
+
+    request = TimelineRequest(dates=dates, sentences=sentences, query=query, start=start, end=end)
+    with Store(db) as store:
+        ids = store.article_ids(query=query)
+        if query and not ids:
+            log.warning("no article matches %r", query)
+        articles = store.load_annotated(ids)
+    return get_method(method).build(articles, request)
+
+
+def _emit(timeline: Timeline, fmt: str, output: str | None) -> None:
+    text = render(timeline, fmt)
+    if output:
+        Path(output).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    else:
+        click.echo(text.rstrip("\n"))
+
+
+@main.command()
+@db_option()
+@timeline_options
+def build(db: str, query: str | None, dates: int | None, sentences: int, method: str,
+          start: date | None, end: date | None, fmt: str, output: str | None) -> None:
+    """Build a timeline from the articles already in the database.
+
+    Example:
+
+        storyline build --db story.db --query "river" --dates 5 --format json
+    """
+    if not Path(db).exists():
+        _fail(f"{db}: no such database; create it with `storyline ingest INPUT --db {db}`")
+    _emit(_build(db, query, dates, sentences, method, start, end), fmt, output)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@db_option(default=None)
+@published_option
+@timeline_options
+@quiet_option
+def timeline(inputs: tuple[str, ...], db: str | None, published: date | None,
+             query: str | None, dates: int | None, sentences: int, method: str,
+             start: date | None, end: date | None, fmt: str, output: str | None,
+             quiet: bool) -> None:
+    """Ingest INPUTS and print their timeline, in one go.
+
+    Without --db the database is temporary.
+
+    Example:
+
+        storyline timeline examples/news --dates 8 --format md
+    """
+    with tempfile.TemporaryDirectory(prefix="storyline-") as scratch:
+        path = db or str(Path(scratch) / "storyline.db")
+        _ingest(inputs, path, published, quiet, "text")
+        _emit(_build(path, query, dates, sentences, method, start, end), fmt, output)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@published_option
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json",
+              show_default=True, help="One JSON object per article and line.")
+def annotate(inputs: tuple[str, ...], published: date | None, fmt: str) -> None:
+    """Print each article's sentences, entities and resolved time mentions.
+
+    For inspecting the annotation; nothing is stored.
+
+    Example:
+
+        storyline annotate article.txt --published 2019-06-23
+    """
+    from storyline.annotate.pipeline import Annotator
+    from storyline.clean import clean_article
+    from storyline.ingest import Skipped, read_inputs
+
+    articles = []
+    for item in read_inputs(inputs, published=published):
+        if isinstance(item, Skipped):
+            click.echo(f"storyline: skipped {item.path}: {item.reason}", err=True)
+        else:
+            articles.append(clean_article(item))
+    if not articles:
+        _fail("no usable article in the input")
+    for annotated in Annotator().annotate(articles):
+        click.echo(json.dumps(annotated.to_dict(), ensure_ascii=False))

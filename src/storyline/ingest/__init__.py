@@ -1,0 +1,92 @@
+"""Read articles from files and folders, whatever their format.
+
+``read_inputs`` yields an Article for every usable article and a Skipped
+for every input that gave none, so a caller can store the good ones and
+report the bad ones by name; nothing here raises for a bad file.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from datetime import date
+from pathlib import Path
+
+from storyline.errors import InputError
+from storyline.ingest.base import PublishedDate, Skipped, date_from_path
+from storyline.ingest.decode import read_text
+from storyline.ingest.html import parse_html
+from storyline.ingest.jsonl import read_jsonl
+from storyline.ingest.text import read_text_file
+from storyline.ingest.warc import read_warc
+from storyline.model import Article
+
+__all__ = ["Skipped", "read_inputs", "find_files", "SUPPORTED_SUFFIXES"]
+
+log = logging.getLogger(__name__)
+
+SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".ndjson", ".warc", ".warc.gz")
+
+
+def _suffix(path: Path) -> str:
+    name = path.name.lower()
+    return next((s for s in SUPPORTED_SUFFIXES if name.endswith(s)), path.suffix.lower())
+
+
+def find_files(paths: Iterable[str | Path]) -> Iterator[Path | Skipped]:
+    """Files to read, in a stable order; folders are walked recursively.
+
+    Inside a folder, hidden files and files of other types (a README, an
+    image) are passed over quietly; a file named explicitly must be readable.
+    """
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                relative = child.relative_to(path).parts
+                if any(part.startswith(".") for part in relative) or not child.is_file():
+                    continue
+                if _suffix(child) in SUPPORTED_SUFFIXES:
+                    yield child
+                else:
+                    log.debug("passing over %s: not an article format", child)
+        elif path.is_file():
+            if _suffix(path) in SUPPORTED_SUFFIXES:
+                yield path
+            else:
+                yield Skipped(str(path), f"unsupported file type; expected one of "
+                                         f"{', '.join(SUPPORTED_SUFFIXES)}")
+        elif path.exists():
+            yield Skipped(str(path), "is not a regular file")
+        else:
+            yield Skipped(str(path), "does not exist")
+
+
+def read_file(path: Path, published: date | None = None) -> Iterator[Article | Skipped]:
+    """Every article of one file (a JSONL or WARC file may hold many)."""
+    given = PublishedDate(published) if published else None
+    suffix = _suffix(path)
+    if suffix in (".warc", ".warc.gz"):
+        yield from read_warc(path, published=given)
+        return
+    try:
+        text = read_text(path)
+        if suffix in (".jsonl", ".ndjson"):
+            yield from read_jsonl(path, text, published=given)
+        elif suffix in (".html", ".htm"):
+            yield parse_html(text, origin=str(path), path_date=date_from_path(path),
+                             published=given)
+        else:
+            yield read_text_file(path, text, published=given)
+    except InputError as exc:
+        yield Skipped(exc.origin, exc.reason)
+
+
+def read_inputs(paths: Iterable[str | Path], *, published: date | None = None
+                ) -> Iterator[Article | Skipped]:
+    """Articles from files and folders, with a Skipped for each unusable input."""
+    for item in find_files(paths):
+        if isinstance(item, Skipped):
+            yield item
+        else:
+            yield from read_file(item, published)

@@ -1,0 +1,101 @@
+"""What every reader shares: the skip record, ids, and publication-date hints.
+
+A publication date is taken, in order, from the record itself, the user's
+``--published``, a ``YYYY-MM-DD`` folder or file name, a date in the URL,
+and the page's metadata. The order matters: the record is the publisher's
+own word; a date in a path was put there by whoever collected the files;
+URL and metadata dates are guesses about someone else's page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlparse
+
+from storyline.model import Granularity
+
+_PATH_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?!\d)")
+_URL_DAY = re.compile(r"/((?:19|20)\d\d)/(0[1-9]|1[0-2])/(0[1-9]|[12]\d|3[01])(?=/|$|[-_])")
+_URL_MONTH = re.compile(r"/((?:19|20)\d\d)/(0[1-9]|1[0-2])(?=/)")
+_URL_COMPACT = re.compile(r"(?<!\d)((?:19|20)\d\d)-?(0[1-9]|1[0-2])-?(0[1-9]|[12]\d|3[01])(?!\d)")
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An input that gave no article, and why; reported, never fatal."""
+
+    path: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"path": self.path, "reason": self.reason}
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedDate:
+    """A publication date and how precisely it is known."""
+
+    value: date
+    precision: Granularity = Granularity.DAY
+
+
+def stable_id(*, given: str | None = None, url: str | None = None, text: str = "") -> str:
+    """The given id, else a hash of the URL, else a hash of the text.
+
+    Hashing keeps ids stable across runs, which is what makes a second
+    ingest of the same article a no-op.
+    """
+    if given:
+        return str(given)
+    basis = f"url:{url}" if url else f"text:{text}"
+    return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
+
+
+def _valid(year: str, month: str, day: str) -> date | None:
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+def date_from_path(path: Path) -> PublishedDate | None:
+    """A ``YYYY-MM-DD`` in the file name or the nearest folder that has one."""
+    for part in [path.name, *(p.name for p in path.parents)]:
+        match = _PATH_DATE.search(part)
+        if match and (value := _valid(*match.groups())):
+            return PublishedDate(value)
+    return None
+
+
+def date_from_url(url: str | None) -> PublishedDate | None:
+    """``/2019/01/23/`` gives a day, ``/2019/01/`` only a month."""
+    if not url:
+        return None
+    path = urlparse(url).path
+    if (match := _URL_DAY.search(path)) and (value := _valid(*match.groups())):
+        return PublishedDate(value)
+    if (match := _URL_MONTH.search(path)) and (value := _valid(*match.groups(), "1")):
+        return PublishedDate(value, Granularity.MONTH)
+    if (match := _URL_COMPACT.search(path)) and (value := _valid(*match.groups())):
+        return PublishedDate(value)
+    return None
+
+
+def parse_published(text: str) -> date:
+    """Read ``YYYY-MM-DD`` or an ISO datetime (its calendar day is kept)."""
+    text = text.strip()
+    if len(text) >= 10 and text[4] == "-" and text[7] == "-":
+        return date.fromisoformat(text[:10])
+    raise ValueError(f"expected YYYY-MM-DD or an ISO datetime, got {text!r}")
+
+
+def source_from_url(url: str | None) -> str | None:
+    """The host without ``www.``: the best outlet name a bare URL gives."""
+    if not url:
+        return None
+    host = urlparse(url).hostname or ""
+    return host.removeprefix("www.") or None

@@ -1,0 +1,323 @@
+"""The data that flows between storyline's stages.
+
+Every stage takes and returns these frozen dataclasses, so a stage can be
+tested, replaced or run on another machine without knowing the others'
+internals. Only the standard library is imported here.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+
+class Granularity(str, enum.Enum):
+    """How precisely a date is known: a day, a month or a whole year."""
+
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+
+
+def format_date(value: date, granularity: Granularity) -> str:
+    """Render a date at its granularity: ``2019-06-23``, ``2019-06`` or ``2019``."""
+    if granularity is Granularity.DAY:
+        return value.isoformat()
+    if granularity is Granularity.MONTH:
+        return f"{value.year:04d}-{value.month:02d}"
+    return f"{value.year:04d}"
+
+
+def parse_date(text: str) -> tuple[date, Granularity]:
+    """Read back what :func:`format_date` wrote (coarser dates become the first day)."""
+    parts = text.strip().split("-")
+    if len(parts) == 3:
+        return date(int(parts[0]), int(parts[1]), int(parts[2])), Granularity.DAY
+    if len(parts) == 2:
+        return date(int(parts[0]), int(parts[1]), 1), Granularity.MONTH
+    if len(parts) == 1 and parts[0].isdigit():
+        return date(int(parts[0]), 1, 1), Granularity.YEAR
+    raise ValueError(f"not a YYYY-MM-DD, YYYY-MM or YYYY date: {text!r}")
+
+
+def _optional_date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One news article as read from its source, before any analysis.
+
+    ``published`` is ``None`` when no publication date could be found; such
+    an article is kept (its explicit dates are still usable) and flagged.
+    ``published_precision`` is ``MONTH`` when only the month is known (a
+    ``/2019/01/`` URL): relative expressions such as "on Sunday" cannot be
+    resolved against it. ``origin`` says where it was read from, e.g.
+    ``news/a.jsonl:12``.
+    """
+
+    id: str
+    url: str | None
+    source: str | None
+    title: str
+    published: date | None
+    text: str
+    origin: str
+    published_precision: Granularity = Granularity.DAY
+
+    @property
+    def published_day(self) -> date | None:
+        """The publication day, when it is known to the day."""
+        return self.published if self.published_precision is Granularity.DAY else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "url": self.url,
+            "source": self.source,
+            "title": self.title,
+            "published": (
+                format_date(self.published, self.published_precision) if self.published else None
+            ),
+            "text": self.text,
+            "origin": self.origin,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Article:
+        published, precision = (
+            parse_date(data["published"]) if data.get("published") else (None, Granularity.DAY)
+        )
+        return cls(
+            id=data["id"],
+            url=data.get("url"),
+            source=data.get("source"),
+            title=data.get("title") or "",
+            published=published,
+            text=data["text"],
+            origin=data.get("origin") or "",
+            published_precision=precision,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence, located by character offsets into its article's cleaned text."""
+
+    article_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "start": self.start, "end": self.end, "text": self.text}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], article_id: str) -> Sentence:
+        return cls(article_id, data["index"], data["start"], data["end"], data["text"])
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A named entity; offsets are into the article's cleaned text."""
+
+    article_id: str
+    sentence_index: int
+    start: int
+    end: int
+    text: str
+    label: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sentence_index": self.sentence_index,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "label": self.label,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], article_id: str) -> Entity:
+        return cls(
+            article_id,
+            data["sentence_index"],
+            data["start"],
+            data["end"],
+            data["text"],
+            data["label"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TimeMention:
+    """A temporal expression resolved to a calendar date.
+
+    ``value`` is the first day of the month or year for coarser
+    granularities. Offsets are into the article's cleaned text.
+    """
+
+    article_id: str
+    sentence_index: int
+    start: int
+    end: int
+    text: str
+    granularity: Granularity
+    value: date
+
+    @property
+    def label(self) -> str:
+        return format_date(self.value, self.granularity)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sentence_index": self.sentence_index,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "granularity": self.granularity.value,
+            "value": self.label,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], article_id: str) -> TimeMention:
+        value, granularity = parse_date(data["value"])
+        return cls(
+            article_id,
+            data["sentence_index"],
+            data["start"],
+            data["end"],
+            data["text"],
+            granularity,
+            value,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotatedArticle:
+    """An article with what the annotate stage found in it."""
+
+    article: Article
+    sentences: tuple[Sentence, ...]
+    entities: tuple[Entity, ...] = ()
+    time_mentions: tuple[TimeMention, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "article": self.article.to_dict(),
+            "sentences": [s.to_dict() for s in self.sentences],
+            "entities": [e.to_dict() for e in self.entities],
+            "time_mentions": [m.to_dict() for m in self.time_mentions],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AnnotatedArticle:
+        article = Article.from_dict(data["article"])
+        return cls(
+            article,
+            tuple(Sentence.from_dict(s, article.id) for s in data["sentences"]),
+            tuple(Entity.from_dict(e, article.id) for e in data.get("entities", [])),
+            tuple(TimeMention.from_dict(m, article.id) for m in data.get("time_mentions", [])),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """Where a timeline sentence came from, enough to cite and link it."""
+
+    article_id: str
+    title: str
+    url: str | None
+    source: str | None
+    published: date | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "article_id": self.article_id,
+            "title": self.title,
+            "url": self.url,
+            "source": self.source,
+            "published": self.published.isoformat() if self.published else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SourceRef:
+        return cls(
+            data["article_id"],
+            data.get("title") or "",
+            data.get("url"),
+            data.get("source"),
+            _optional_date(data.get("published")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineSentence:
+    """One sentence of a timeline entry and the article that said it."""
+
+    text: str
+    source: SourceRef
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, **self.source.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TimelineSentence:
+        return cls(data["text"], SourceRef.from_dict(data))
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """What happened on one date (or in one month or year)."""
+
+    date: date
+    granularity: Granularity
+    sentences: tuple[TimelineSentence, ...]
+
+    @property
+    def label(self) -> str:
+        return format_date(self.date, self.granularity)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "date": self.label,
+            "granularity": self.granularity.value,
+            "sentences": [s.to_dict() for s in self.sentences],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TimelineEntry:
+        value, granularity = parse_date(data["date"])
+        return cls(value, granularity, tuple(TimelineSentence.from_dict(s) for s in data["sentences"]))
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """A dated, sourced summary of a story; entries are sorted by date."""
+
+    query: str | None
+    method: str
+    params: dict[str, Any] = field(default_factory=dict)
+    entries: tuple[TimelineEntry, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "query": self.query,
+            "method": self.method,
+            "entries": [e.to_dict() for e in self.entries],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Timeline:
+        return cls(
+            data.get("query"),
+            data["method"],
+            dict(data.get("params") or {}),
+            tuple(TimelineEntry.from_dict(e) for e in data["entries"]),
+        )

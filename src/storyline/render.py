@@ -1,0 +1,134 @@
+"""Timeline output: JSON (the contract), Markdown, a standalone HTML page, TimelineJS.
+
+Article text and titles are data from strangers: every format that has
+markup escapes them.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Callable
+
+from storyline.errors import ConfigError
+from storyline.model import Granularity, SourceRef, Timeline, TimelineEntry
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+def heading(entry: TimelineEntry) -> str:
+    """``Sunday 3 March 2024``, ``February 2024`` or ``2024``."""
+    value = entry.date
+    if entry.granularity is Granularity.DAY:
+        return f"{value:%A} {value.day} {_MONTHS[value.month - 1]} {value.year}"
+    if entry.granularity is Granularity.MONTH:
+        return f"{_MONTHS[value.month - 1]} {value.year}"
+    return str(value.year)
+
+
+def to_json(timeline: Timeline) -> str:
+    return json.dumps(timeline.to_dict(), ensure_ascii=False, indent=2)
+
+
+def _markdown_text(text: str) -> str:
+    """Keep a title from turning into Markdown links or emphasis."""
+    for char in "\\[]*_`<>":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def _citation(source: SourceRef) -> str:
+    outlet = f"{_markdown_text(source.source)}: " if source.source else ""
+    title = _markdown_text(source.title or "untitled")
+    when = f", {source.published.isoformat()}" if source.published else ", undated"
+    if source.url:
+        return f"[{outlet}{title}]({source.url.replace(')', '%29')}){when}"
+    return f"{outlet}*{title}*{when}"
+
+
+def to_markdown(timeline: Timeline) -> str:
+    title = f"Timeline: {timeline.query}" if timeline.query else "Timeline"
+    lines = [f"# {_markdown_text(title)}", ""]
+    if not timeline.entries:
+        lines.append("_No dated events were found in these articles._")
+    for entry in timeline.entries:
+        lines += [f"## {entry.label} · {heading(entry)}", ""]
+        for sentence in entry.sentences:
+            lines.append(f"- {_markdown_text(sentence.text)} — {_citation(sentence.source)}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def to_html(timeline: Timeline) -> str:
+    """A self-contained page with no script, safe to open or mail."""
+    esc = html.escape
+    title = f"Timeline: {timeline.query}" if timeline.query else "Timeline"
+    parts = [
+        "<!doctype html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        "style-src 'unsafe-inline'\">",
+        f"<title>{esc(title)}</title>",
+        "<style>body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;"
+        "padding:0 1rem;color:#1d2228}h2{font-size:1.05rem;margin:1.6rem 0 .4rem;"
+        "border-left:4px solid #2b6cb0;padding-left:.6rem}li{margin:.35rem 0}"
+        ".src{color:#55606e;font-size:.85rem}</style></head><body>",
+        f"<h1>{esc(title)}</h1>",
+    ]
+    if not timeline.entries:
+        parts.append("<p>No dated events were found in these articles.</p>")
+    for entry in timeline.entries:
+        parts.append(f'<section><h2><time datetime="{entry.label}">{esc(heading(entry))}'
+                     f"</time></h2><ul>")
+        for sentence in entry.sentences:
+            source = sentence.source
+            label = esc(f"{source.source or 'unknown source'}: {source.title or 'untitled'}")
+            if source.published:
+                label += esc(f", {source.published.isoformat()}")
+            cite = (f'<a href="{esc(source.url)}" rel="noopener noreferrer">{label}</a>'
+                    if source.url and source.url.startswith(("http://", "https://")) else label)
+            parts.append(f'<li>{esc(sentence.text)} <span class="src">— {cite}</span></li>')
+        parts.append("</ul></section>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def to_timelinejs(timeline: Timeline) -> str:
+    """The JSON that TimelineJS (Knight Lab) reads; text fields are escaped HTML."""
+    esc = html.escape
+    events = []
+    for entry in timeline.entries:
+        start = {"year": entry.date.year}
+        if entry.granularity in (Granularity.DAY, Granularity.MONTH):
+            start["month"] = entry.date.month
+        if entry.granularity is Granularity.DAY:
+            start["day"] = entry.date.day
+        body = "".join(
+            f"<p>{esc(s.text)} <em>({esc(s.source.source or 'unknown source')})</em></p>"
+            for s in entry.sentences
+        )
+        events.append({
+            "start_date": start,
+            "display_date": heading(entry),
+            "text": {"headline": esc(heading(entry)), "text": body},
+        })
+    title = timeline.query or "Timeline"
+    document = {"title": {"text": {"headline": esc(title), "text": ""}}, "events": events}
+    return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+RENDERERS: dict[str, Callable[[Timeline], str]] = {
+    "json": to_json,
+    "md": to_markdown,
+    "html": to_html,
+    "timelinejs": to_timelinejs,
+}
+
+
+def render(timeline: Timeline, fmt: str) -> str:
+    try:
+        return RENDERERS[fmt](timeline)
+    except KeyError:
+        raise ConfigError(f"unknown format {fmt!r}; choose one of: {', '.join(RENDERERS)}") from None
