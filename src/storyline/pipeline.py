@@ -74,15 +74,15 @@ def ingest(
     annotator = annotator or Annotator()
     report = IngestReport()
     fresh = _fresh_articles(_read_all(paths, published, report, on_file), store, report)
-    while batch := list(islice(fresh, batch_size)):
-        cleaned = [clean_article(article) for article, _ in batch]
-        annotated = list(annotator.annotate(cleaned))
+    annotated = annotator.annotate_with((clean_article(article), digest) for article, digest in fresh)
+    while batch := list(islice(annotated, batch_size)):
         with store.atomic():
-            for (article, digest), done in zip(batch, annotated, strict=True):
+            for done, digest in batch:
+                article_id = done.article.id
                 keys = sentence_fingerprints(s.text for s in done.sentences)
-                existed = store.status(article.id, digest) != "new"
+                existed = store.status(article_id, digest) != "new"
                 store.put(done, digest, keys)
-                report.copies += len(store.link_copies(article.id, word_jaccard))
+                report.copies += len(store.link_copies(article_id, word_jaccard))
                 if existed:
                     report.updated += 1
                 else:

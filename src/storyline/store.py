@@ -446,7 +446,14 @@ def fts_query(text: str) -> str:
     from turning into syntax errors; ``a OR b`` is honoured.
     """
     words = text.replace('"', " ").split()
-    parts = [word if word in ("OR", "AND", "NOT") else f'"{word}"' for word in words]
+    parts: list[str] = []
+    for position, word in enumerate(words):
+        is_operator = (
+            word in ("OR", "AND", "NOT")
+            and 0 < position < len(words) - 1
+            and parts[-1] not in ("OR", "AND", "NOT")
+        )
+        parts.append(word if is_operator else f'"{word}"')
     return " ".join(parts) or '""'
 
 

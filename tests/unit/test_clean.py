@@ -1,0 +1,148 @@
+import pytest
+
+from storyline.clean import (
+    clean_article,
+    clean_text,
+    load_rules,
+    matching_rule,
+    sentence_fingerprints,
+    word_jaccard,
+)
+from storyline.model import Article
+
+#: Every rule in data/boilerplate.tsv, with lines it must catch.
+EXAMPLES = {
+    "share-prompt": ["Share this article", "Share on Facebook", "Tweet", "Email this story"],
+    "share-buttons": ["Facebook Twitter WhatsApp Email", "Share | Tweet | Email | Print"],
+    "social-follow": ["Follow us on Twitter for more news", "Like our page on Facebook",
+                      "Follow us on Facebook for more news"],
+    "messaging-channel": ["Join our Telegram channel for the latest updates",
+                          "Join our WhatsApp channel", "Follow our Google News page"],
+    "newsletter": ["Sign up for our daily newsletter", "Subscribe to our breaking news alerts"],
+    "newsletter-cta": ["Get the latest headlines in your inbox."],
+    "video-player": ["Video player is loading.", "Play Video", "This is a modal window.",
+                     "Loaded: 0%", "Now Playing", "1:32 / 2:05", "Watch the video"],
+    "media-requirement": [
+        "In order to see this content you need to have both Javascript enabled and Flash installed.",
+        "Visit BBC Webwise for full instructions.",
+        "If you're reading via RSS, you'll need to visit the blog to access this content.",
+        "Media playback is unsupported on your device",
+    ],
+    "photo-credit": ["PHOTO: AFP", "(Photo: Reuters/Jane Doe)", "Picture: Getty Images",
+                     "Photograph: Dan Kitwood"],
+    "credit-only": ["Credit: Reuters", "Source: AP"],
+    "agency-credit": ["AFP", "(Reuters)", "Getty Images", "AP Photo/Evan Vucci"],
+    "advertisement": ["Advertisement", "Story continues below advertisement", "Sponsored content"],
+    "copyright": ["© 2023 Bayfront Times. All rights reserved.", "Copyright 2024 Example Media"],
+    "all-rights": ["All rights reserved."],
+    "comments-prompt": ["12 comments", "View comments", "Leave a comment"],
+    "read-time": ["4 min read"],
+    "byline-updated": ["Updated: March 5, 2024 14:20 GMT", "Published 09:12 BST, 4 May 2009"],
+    "image-caption-count": ["Image 3 of 12"],
+    "stay-tuned": ["Stay tuned for more updates on this developing story!", "Check back for updates."],
+}
+TAIL_EXAMPLES = {
+    "related": ["Related news:", "Related stories", "More coverage", "Latest"],
+    "read-more": ["Read more:", "Read more: Port authority posts record profit", "Most read",
+                  "You may also like"],
+}
+STRIP_EXAMPLES = {
+    "inline-photo-credit": ("Cranes stand idle (Photo: Reuters/Dan Ortiz)", "Cranes stand idle"),
+    "trailing-photo-credit": ("Smoke rises over the plant. Photo: AFP", "Smoke rises over the plant."),
+    "trailing-agency-credit": ("Rescuers search the rubble (AFP)", "Rescuers search the rubble"),
+}
+#: News prose that looks a little like boilerplate and must survive.
+PROSE = [
+    "Share prices fell 4 percent after the company said it would close the plant.",
+    "Photos taken by residents showed black smoke over the river on Sunday.",
+    "The union said members would follow the mediator's advice.",
+    "Reuters reported that talks had resumed in Geneva on Tuesday.",
+    "More than 3,000 dockworkers stayed off the job for a fourth day.",
+    "Related charges were filed against two managers in February.",
+    "Play resumed after a two-hour rain delay.",
+    "Copyright lawyers for the band said they would appeal the ruling in March.",
+    "The video showed police officers dragging protesters from the square.",
+    "Comments by the minister drew criticism from opposition parties.",
+]
+
+
+def test_every_rule_has_examples():
+    names = {rule.name for rule in load_rules()}
+    assert names == set(EXAMPLES) | set(TAIL_EXAMPLES) | set(STRIP_EXAMPLES)
+
+
+@pytest.mark.parametrize(("name", "line"), [(n, l) for n, ls in EXAMPLES.items() for l in ls])
+def test_boilerplate_lines_are_recognised(name, line):
+    assert matching_rule(line) is not None, line
+    (rule,) = [rule for rule in load_rules() if rule.name == name]
+    assert rule.pattern.fullmatch(line.strip()), f"{name} does not match {line!r} itself"
+
+
+@pytest.mark.parametrize(("name", "line"), [(n, l) for n, ls in TAIL_EXAMPLES.items() for l in ls])
+def test_link_list_headers_are_recognised(name, line):
+    assert matching_rule(line, "tail") is not None
+
+
+@pytest.mark.parametrize(("line", "expected"), list(STRIP_EXAMPLES.values()))
+def test_credits_are_cut_from_captions(line, expected):
+    text, _ = clean_text(line)
+    assert text == expected
+
+
+@pytest.mark.parametrize("line", PROSE)
+def test_prose_is_not_boilerplate(line):
+    assert matching_rule(line) is None and matching_rule(line, "tail") is None
+    assert clean_text(line)[0] == line
+
+
+def test_related_news_tail_is_dropped_until_prose_returns():
+    text = ("The fire was out by Tuesday.\nRelated news:\nTown council meets over spill\n"
+            "• River samples show chemicals\nThe company said it would pay for the cleanup, "
+            "a spokeswoman said on Wednesday.")
+    cleaned, report = clean_text(text)
+    assert cleaned.splitlines() == [
+        "The fire was out by Tuesday.",
+        "The company said it would pay for the cleanup, a spokeswoman said on Wednesday.",
+    ]
+    assert report.boilerplate_lines == 3
+
+
+def test_repeated_headline_and_repeated_sentences_are_dropped():
+    title = "SHOCKING: Port Chaos As Workers Strike"
+    text = (f"{title}\n{title}\n{title.upper()}\nDockworkers walked out on Thursday at the port. "
+            "Dockworkers walked out on Thursday at the port.\n"
+            "The union said the strike would continue for as long as it takes.\n"
+            "The union said the strike will continue for as long as it takes.")
+    cleaned, report = clean_text(text, title)
+    assert cleaned.splitlines() == [
+        "Dockworkers walked out on Thursday at the port.",
+        "The union said the strike would continue for as long as it takes.",
+    ]
+    assert report.headline_repeats == 3 and report.duplicate_sentences == 2
+
+
+def test_short_repeated_sentences_need_an_exact_match():
+    cleaned, _ = clean_text("He said no.\nShe said yes.")
+    assert cleaned == "He said no.\nShe said yes."
+
+
+def test_clean_article_keeps_everything_but_the_text():
+    article = Article("a", None, "Wire", "Plant fire (Photo: AFP)", None,
+                      "Share this article\nThe plant burned.", "x.txt")
+    cleaned = clean_article(article)
+    assert cleaned.text == "The plant burned."
+    assert cleaned.title == "Plant fire"
+    assert (cleaned.id, cleaned.source, cleaned.origin) == ("a", "Wire", "x.txt")
+
+
+def test_fingerprints_match_copies_with_a_word_changed_but_not_other_sentences():
+    original = ("Samples taken two miles below the plant showed styrene at up to 40 times "
+                "the state's limit for surface water.")
+    spun = original.replace("surface water", "surface river")
+    other = ("The governor ordered an investigation into the fire and asked the company "
+             "to hand over its maintenance records.")
+    a, b, c, short = sentence_fingerprints([original, spun, other, "Too short."])
+    assert set(a) & set(b)
+    assert not set(a) & set(c)
+    assert short == ()
+    assert word_jaccard(original, spun) > 0.8 > word_jaccard(original, other)
