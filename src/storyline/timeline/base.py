@@ -65,12 +65,17 @@ class TimelineMethod(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A sentence that may go into the entry for ``key``."""
+    """A sentence that may go into the entry for a date.
+
+    ``weight`` says how surely the sentence is about that date: 1 when it
+    names only that date, less when it names several or none.
+    """
 
     text: str
     article_id: str
     sentence_index: int
     published: date | None
+    weight: float = 1.0
 
 
 @dataclass(slots=True)
@@ -80,6 +85,9 @@ class DateEvidence:
     mentions: int = 0
     articles: set[str] = field(default_factory=set)
     sources: set[str] = field(default_factory=set)
+    #: Articles that mention the date and were published that day or the
+    #: next: the event was news, not background.
+    fresh: set[str] = field(default_factory=set)
 
 
 DateKey = tuple[date, Granularity]

@@ -1,12 +1,14 @@
 """DATEWISE: rank dates by how often the articles mention them, then summarize each.
 
 After Gholipour Ghalandari & Ifrim (ACL 2020). Dates are ranked by the
-number of articles that mention them (then by raw mentions); each date's
-candidates are the sentences that mention it plus the leading undated
-sentences of articles published that day or the day after (a news lead
-reports the latest events without naming the day). The summary for a date
-takes, greedily, the candidates closest to the TF-IDF centroid of all its
-candidates, skipping any sentence too close to one already in the timeline.
+number of articles that mention them, counting twice those that report the
+date as news (published that day or the next), then by raw mentions; each
+date's candidates are the sentences that mention it plus the leading
+undated sentences of articles published that day or the day after (a news
+lead reports the latest events without naming the day). The summary for a
+date takes, greedily, the candidates closest to the TF-IDF centroid of all
+its candidates (weighted by how surely each is about that date), skipping
+any sentence too close to one already in the timeline.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import logging
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import numpy as np
@@ -55,7 +57,9 @@ class Datewise:
     ``--dates``, the timeline keeps the dates that at least
     ``max(1, round(sqrt(articles) * auto_support))`` articles mention: in a
     handful of articles one mention is news, in thousands it is noise. ``max_similarity`` is the
-    cosine above which a sentence repeats one already chosen.
+    cosine above which a sentence repeats one already chosen. A sentence
+    that names several dates counts ``shared_weight`` for each, an undated
+    lead sentence ``lead_weight``.
     """
 
     name: str = "datewise"
@@ -67,6 +71,8 @@ class Datewise:
     min_words: int = 6
     max_words: int = 60
     max_similarity: float = 0.5
+    shared_weight: float = 0.7
+    lead_weight: float = 0.5
 
     def build(self, articles: Sequence[AnnotatedArticle], request: TimelineRequest) -> Timeline:
         evidence, candidates = self._collect(articles, request)
@@ -95,13 +101,15 @@ class Datewise:
 
     def _score(self, key: DateKey, found: DateEvidence) -> tuple[float, float]:
         weight = self.month_weight if key[1] is Granularity.MONTH else 1.0
-        return (weight * len(found.articles), weight * found.mentions)
+        return (weight * (len(found.articles) + len(found.fresh)), weight * found.mentions)
 
     def _auto_dates(self, ranked: list[DateKey], evidence: dict[DateKey, DateEvidence],
                     articles: int) -> int:
         """As many dates as enough articles agree on, within sane bounds."""
         needed = max(1, round(math.sqrt(articles) * self.auto_support))
-        supported = sum(1 for key in ranked if len(evidence[key].articles) >= needed)
+        supported = sum(
+            1 for key in ranked if len(evidence[key].articles) + len(evidence[key].fresh) >= needed
+        )
         return max(self.min_auto_dates, min(self.max_auto_dates, supported))
 
     def _collect(self, articles: Sequence[AnnotatedArticle], request: TimelineRequest
@@ -119,15 +127,23 @@ class Datewise:
                 found = evidence[key]
                 found.mentions += 1
                 found.articles.add(article.id)
+                if article.published_day and (
+                    timedelta(0) <= article.published_day - mention.value <= timedelta(days=1)
+                ):
+                    found.fresh.add(article.id)
                 if article.source:
                     found.sources.add(article.source)
             for sentence in annotated.sentences:
                 keys = by_sentence.get(sentence.index)
-                candidate = Candidate(sentence.text, article.id, sentence.index, article.published)
                 if keys:
+                    weight = 1.0 if len(keys) == 1 else self.shared_weight
+                    candidate = Candidate(sentence.text, article.id, sentence.index,
+                                          article.published, weight)
                     for key in keys:
                         candidates[key].append(candidate)
                 elif article.published_day and sentence.index < self.lead_sentences:
+                    candidate = Candidate(sentence.text, article.id, sentence.index,
+                                          article.published, self.lead_weight)
                     for day in (article.published_day, article.published_day - timedelta(days=1)):
                         if request.in_range(day):
                             candidates[(day, Granularity.DAY)].append(candidate)
@@ -142,7 +158,8 @@ class Datewise:
         if matrix is None:
             return []
         centroid = normalize(np.asarray(matrix.mean(axis=0)))
-        closeness = (matrix @ centroid.T).ravel()
+        weights = np.array([c.weight for c in usable])
+        closeness = (matrix @ centroid.T).ravel() * weights
         picked: list[Candidate] = []
         for index in np.argsort(-closeness, kind="stable"):
             row = matrix[index].toarray().ravel()
@@ -186,7 +203,10 @@ def _unique(pool: list[Candidate]) -> list[Candidate]:
     for candidate in pool:
         current = best.get(candidate.text)
         if current is None or _earlier(candidate, current):
-            best[candidate.text] = candidate
+            best[candidate.text] = (
+                candidate if current is None or candidate.weight >= current.weight
+                else replace(candidate, weight=current.weight)
+            )
     return list(best.values())
 
 
