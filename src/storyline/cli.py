@@ -187,16 +187,13 @@ def ingest(inputs: tuple[str, ...], db: str, published: date | None, fmt: str,
 
 def _build(db: str, query: str | None, dates: int | None, sentences: int, method: str,
            start: date | None, end: date | None) -> Timeline:
+    from storyline.pipeline import build_timeline
     from storyline.store import Store
-    from storyline.timeline import TimelineRequest, get_method
+    from storyline.timeline import TimelineRequest
 
     request = TimelineRequest(dates=dates, sentences=sentences, query=query, start=start, end=end)
     with Store(db) as store:
-        ids = store.article_ids(query=query)
-        if query and not ids:
-            log.warning("no article matches %r", query)
-        articles = store.load_annotated(ids)
-    return get_method(method).build(articles, request)
+        return build_timeline(store, request, method)
 
 
 def _emit(timeline: Timeline, fmt: str, output: str | None) -> None:

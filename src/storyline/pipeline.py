@@ -17,8 +17,9 @@ from pathlib import Path
 from storyline.annotate.pipeline import Annotator
 from storyline.clean import clean_article, sentence_fingerprints, word_jaccard
 from storyline.ingest import Skipped, find_files, read_file
-from storyline.model import Article
+from storyline.model import Article, Timeline
 from storyline.store import Store, content_hash
+from storyline.timeline import DEFAULT_METHOD, TimelineRequest, get_method
 
 log = logging.getLogger(__name__)
 
@@ -120,3 +121,13 @@ def _fresh_articles(articles: Iterable[Article], store: Store, report: IngestRep
             continue
         seen.add((article.id, digest))
         yield article, digest
+
+
+def build_timeline(store: Store, request: TimelineRequest | None = None,
+                   method: str = DEFAULT_METHOD) -> Timeline:
+    """The timeline of the stored articles that match ``request.query``."""
+    request = request or TimelineRequest()
+    ids = store.article_ids(query=request.query)
+    if request.query and not ids:
+        log.warning("no article matches %r", request.query)
+    return get_method(method).build(store.load_annotated(ids), request)

@@ -1,0 +1,41 @@
+"""The public Python API, as the package docstring shows it."""
+
+import pytest
+
+import storyline
+from storyline import Store, TimelineRequest, build_timeline, ingest, render
+
+from tests.conftest import DATA
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_documented_api_works(tmp_path):
+    with Store(tmp_path / "story.db") as store:
+        report = ingest([DATA / "strike"], store)
+        assert report.added == 3 and report.undated
+        timeline = build_timeline(store, TimelineRequest(dates=3, sentences=1))
+    assert len(timeline.entries) == 3
+    assert render(timeline, "md").startswith("# Timeline")
+    assert set(storyline.__all__) >= {"Store", "ingest", "build_timeline", "render"}
+
+
+def test_a_failing_batch_leaves_earlier_batches_stored(tmp_path, monkeypatch):
+    from storyline import pipeline
+
+    calls = {"n": 0}
+    real = pipeline.sentence_fingerprints
+
+    def flaky(sentences):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("disk on fire")
+        return real(sentences)
+
+    monkeypatch.setattr(pipeline, "sentence_fingerprints", flaky)
+    with Store(tmp_path / "story.db") as store:
+        with pytest.raises(RuntimeError):
+            ingest([DATA / "strike"], store, batch_size=2)
+        # the first batch of two is stored whole; nothing of the failed batch is
+        assert store.count_articles() == 2
+        assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
