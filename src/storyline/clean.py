@@ -150,7 +150,13 @@ def clean_text(text: str, title: str = "", *, rules: Sequence[Rule] | None = Non
             words = frozenset(key.split())
             if key in seen_exact or (
                 len(words) >= 5
-                and any(_jaccard(words, other) >= NEAR_DUPLICATE_JACCARD for other in seen_words)
+                and any(
+                    # Jaccard is at most the ratio of the set sizes: skip the
+                    # intersection when that alone rules a match out.
+                    min(len(words), len(other)) >= NEAR_DUPLICATE_JACCARD * max(len(words), len(other))
+                    and _jaccard(words, other) >= NEAR_DUPLICATE_JACCARD
+                    for other in seen_words
+                )
             ):
                 duplicates += 1
                 continue
