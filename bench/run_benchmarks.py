@@ -16,7 +16,7 @@ import os
 import platform
 import tempfile
 import time
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from pathlib import Path
 
 from storyline.annotate.temporal import TemporalResolver, score_gold
@@ -137,7 +137,7 @@ def write(temporal: dict[str, object], speed: dict[str, object] | None) -> None:
             f" ({100 * speed['spacy_seconds'] / speed['seconds']:.0f} %); reading, cleaning,"
             " temporal resolution, copy detection and the store take the rest.",
         ]
-    lines += ["", f"_Generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC._", ""]
+    lines += ["", f"_Generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC._", ""]
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text("\n".join(lines))
 

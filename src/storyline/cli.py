@@ -24,7 +24,6 @@ from storyline.model import Timeline
 from storyline.render import RENDERERS, render
 from storyline.timeline import DEFAULT_METHOD, METHODS
 
-log = logging.getLogger("storyline")
 
 
 class _DateParam(click.ParamType):

@@ -4,15 +4,13 @@ import json
 import shutil
 import subprocess
 import sys
-from datetime import date
 
-import click
 import pytest
 from click.testing import CliRunner
 
 from storyline.cli import main
 
-from tests.conftest import DATA, EXAMPLES
+from tests.conftest import DATA
 
 pytestmark = pytest.mark.slow
 STRIKE = DATA / "strike"

@@ -81,7 +81,7 @@ class Annotator:
 
     def annotate(self, articles: Iterable[Article]) -> Iterator[AnnotatedArticle]:
         """Annotate in input order; spaCy batches the work with ``nlp.pipe``."""
-        for annotated, _ in self.annotate_with(((article, None) for article in articles)):
+        for annotated, _ in self.annotate_with((article, None) for article in articles):
             yield annotated
 
     def annotate_with(self, pairs: Iterable[tuple[Article, T]]
