@@ -66,7 +66,7 @@ def temporal_accuracy() -> dict[str, object]:
 
 
 def throughput(sample: int | None) -> dict[str, object]:
-    files = [f for f in find_files([T17]) if not isinstance(f, Skipped)]
+    files = [f.path for f in find_files([T17]) if not isinstance(f, Skipped)]
     if sample and sample < len(files):
         step = len(files) / sample
         files = [files[int(i * step)] for i in range(sample)]

@@ -22,6 +22,8 @@ from storyline.model import Article
 
 log = logging.getLogger(__name__)
 
+#: The longest title derived from an article's first line.
+TITLE_CHARS = 160
 #: Lines longer than this are prose, whatever they start with.
 MAX_BOILERPLATE_WORDS = 20
 #: Word-set Jaccard above which two sentences of one article are the same.
@@ -168,12 +170,23 @@ def clean_text(text: str, title: str = "", *, rules: Sequence[Rule] | None = Non
     return "\n".join(kept), CleanReport(boilerplate, headlines, duplicates)
 
 
+def derive_title(text: str, limit: int = TITLE_CHARS) -> str:
+    """A title for an article that came without one: its first line, shortened."""
+    line = text.strip().split("\n", 1)[0].strip() if text.strip() else ""
+    return line if len(line) <= limit else line[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
 def clean_article(article: Article, *, rules: Sequence[Rule] | None = None) -> Article:
-    """The article with its text cleaned; the title is cleaned of credits too."""
+    """The article with its text cleaned; the title is cleaned of credits too.
+
+    An article without a title is named after its first cleaned line, which
+    stays in the text: a lead is content, not a headline repeat.
+    """
     text, report = clean_text(article.text, article.title, rules=rules)
     if report != CleanReport():
         log.debug("cleaned %s (%s): %s", article.id, article.origin, report)
-    return replace(article, text=text, title=_strip_credits(article.title, rules or load_rules()))
+    title = _strip_credits(article.title, rules or load_rules()) or derive_title(text)
+    return replace(article, text=text, title=title)
 
 
 def _shingles(words: list[str]) -> list[bytes]:

@@ -92,7 +92,7 @@ def test_build_prints_the_json_contract(tmp_path):
     run("ingest", STRIKE, "--db", db, "--quiet")
     result = run("build", "--db", db, "--format", "json", "--dates", "3", "--sentences", "1")
     data = json.loads(result.stdout)
-    assert data["schema_version"] == 1 and data["method"] == "datewise"
+    assert data["schema_version"] == 1 and data["method"] == "storyline"
     assert len(data["entries"]) == 3
     assert [e["date"] for e in data["entries"]] == sorted(e["date"] for e in data["entries"])
     assert all(len(e["sentences"]) == 1 for e in data["entries"])

@@ -146,3 +146,13 @@ def test_fingerprints_match_copies_with_a_word_changed_but_not_other_sentences()
     assert not set(a) & set(c)
     assert short == ()
     assert word_jaccard(original, spun) > 0.8 > word_jaccard(original, other)
+
+
+def test_an_article_without_title_is_named_after_its_lead_which_stays_text():
+    lead = "The coast guard called off the search for survivors on Tuesday."
+    article = Article("a", None, None, "", None, f"{lead}\nDivers will resume work.", "x.jsonl:1")
+    cleaned = clean_article(article)
+    assert cleaned.title == lead
+    assert cleaned.text.splitlines()[0] == lead
+    long = Article("b", None, None, "", None, "word " * 80, "x.jsonl:2")
+    assert clean_article(long).title.endswith("…") and len(clean_article(long).title) <= 160

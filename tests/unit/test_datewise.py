@@ -1,107 +1,87 @@
-"""The datewise method on hand-built annotated articles (no model needed)."""
+"""The faithful DATEWISE reimplementation, on hand-built articles."""
 
 from datetime import date
 
-import pytest
-
-from storyline.errors import ConfigError
-from storyline.model import AnnotatedArticle, Article, Granularity, Sentence, TimeMention
+from storyline.model import Granularity
 from storyline.timeline import TimelineRequest, get_method
+from storyline.timeline.datewise import _knee_point
 
-
-def annotated(article_id, published, sentences, source="Wire"):
-    """``sentences``: (text, [(mention text, value, granularity), ...]) pairs."""
-    text = "\n".join(s for s, _ in sentences)
-    article = Article(article_id, f"https://news.example/{article_id}", source,
-                      f"Title {article_id}", published, text, f"{article_id}.txt")
-    built, mentions, offset = [], [], 0
-    for index, (sentence, found) in enumerate(sentences):
-        built.append(Sentence(article_id, index, offset, offset + len(sentence), sentence))
-        for phrase, value, granularity in found:
-            start = offset + sentence.index(phrase)
-            mentions.append(TimeMention(article_id, index, start, start + len(phrase), phrase,
-                                        granularity, value))
-        offset += len(sentence) + 1
-    return AnnotatedArticle(article, tuple(built), (), tuple(mentions))
-
+from tests.conftest import make_annotated
 
 DAY, MONTH = Granularity.DAY, Granularity.MONTH
-STRIKE = date(2023, 10, 19)
-TALKS = date(2023, 10, 18)
-ARTICLES = [
-    annotated("a", date(2023, 10, 20), [
-        ("Dockworkers at the port walked off the job on Thursday, halting container traffic.",
-         [("Thursday", STRIKE, DAY)]),
-        ("The walkout followed the collapse of talks on Wednesday night at the ministry.",
-         [("Wednesday", TALKS, DAY)]),
-    ]),
-    annotated("b", date(2023, 10, 22), [
-        ("More than 3,000 dockworkers stayed off the job for a fourth day at the harbour.", []),
-        ("The strike began last Thursday when union members walked out at the morning shift.",
-         [("Thursday", STRIKE, DAY)]),
-        ("The union's previous contract expired in February and was never renewed.",
-         [("February", date(2023, 2, 1), MONTH)]),
-    ], source="Coastline"),
-    annotated("c", None, [
-        ("The strike began last Thursday when union members walked out at the morning shift.",
-         []),
-    ], source="Farm"),
-]
+D1, D2, D3 = date(2011, 2, 1), date(2011, 2, 2), date(2011, 2, 3)
 
 
-def build(articles=ARTICLES, **request):
+def build(articles, **request):
     return get_method("datewise").build(articles, TimelineRequest(**request))
 
 
-def test_dates_are_ranked_by_support_and_entries_sorted_by_date():
-    timeline = build(dates=2, sentences=1)
-    assert [e.date for e in timeline.entries] == [TALKS, STRIKE]
+def test_dates_are_ranked_by_dated_sentence_counts():
+    articles = [
+        make_annotated("a", D3, [
+            ("Protesters filled Tahrir Square in Cairo on Tuesday.", [("Tuesday", D1, DAY)]),
+            ("The army deployed tanks in Cairo on Tuesday.", [("Tuesday", D1, DAY)]),
+            ("Mubarak spoke on television on Wednesday night.", [("Wednesday", D2, DAY)]),
+        ]),
+    ]
+    timeline = build(articles, dates=1, sentences=1)
+    assert [e.date for e in timeline.entries] == [D1]
     assert timeline.method == "datewise"
 
 
-def test_every_sentence_keeps_its_source():
-    timeline = build(dates=3, sentences=2)
-    by_id = {a.article.id: a.article for a in ARTICLES}
-    for entry in timeline.entries:
-        for sentence in entry.sentences:
-            article = by_id[sentence.source.article_id]
-            assert sentence.text in article.text
-            assert sentence.source.url == article.url
-            assert sentence.source.published == article.published
+def test_only_a_sentences_first_expression_dates_it_and_only_at_day_level():
+    articles = [
+        make_annotated("a", date(2011, 3, 10), [
+            ("In February the protests began and on March 1 the army moved in.",
+             [("February", date(2011, 2, 1), MONTH), ("March 1", date(2011, 3, 1), DAY)]),
+            ("Tanks rolled through Cairo on March 1 as protests continued.",
+             [("March 1", date(2011, 3, 1), DAY)]),
+        ]),
+    ]
+    timeline = build(articles, dates=5, sentences=2)
+    (entry,) = [e for e in timeline.entries if e.date == date(2011, 3, 1)]
+    assert [s.text for s in entry.sentences] == [
+        "Tanks rolled through Cairo on March 1 as protests continued."]
 
 
-def test_month_mentions_make_month_entries():
-    timeline = build(dates=5, sentences=1)
-    months = [e for e in timeline.entries if e.granularity is MONTH]
-    assert [e.label for e in months] == ["2023-02"]
+def test_undated_leads_count_for_their_publication_day_and_the_day_before():
+    articles = [
+        make_annotated("a", D2, [("Egypt's protesters vowed to march again.", []),
+                                 ("Egypt cut internet access on Wednesday.", [("Wednesday", D2, DAY)])]),
+        make_annotated("b", D3, [("Egypt's army said it would not fire on crowds.", []),
+                                 ("Egyptian banks closed on Tuesday.", [("Tuesday", D1, DAY)])]),
+    ]
+    timeline = build(articles, dates=3, sentences=3)
+    by_day = {e.date: [s.text for s in e.sentences] for e in timeline.entries}
+    assert "Egypt's army said it would not fire on crowds." not in by_day.get(D1, [])
+    assert any("army" in t for t in by_day.get(D2, []))
 
 
-def test_redundant_sentences_are_not_repeated():
-    timeline = build(dates=5, sentences=3)
-    texts = [s.text for e in timeline.entries for s in e.sentences]
-    assert len(texts) == len(set(texts))
-    assert sum("strike began last Thursday" in t for t in texts) == 1
+def test_keywords_are_substrings_and_dates_without_one_are_skipped():
+    articles = [
+        make_annotated("a", D3, [
+            ("Rain fell on Tuesday in the capital.", [("Tuesday", D1, DAY)]),
+            ("Rain fell on Tuesday in the north.", [("Tuesday", D1, DAY)]),
+            ("Egyptians marched on Wednesday.", [("Wednesday", D2, DAY)]),
+        ]),
+    ]
+    timeline = build(articles, dates=1, sentences=1, keywords=("egypt",))
+    assert [(e.date, e.sentences[0].text) for e in timeline.entries] == [
+        (D2, "Egyptians marched on Wednesday.")]
 
 
-def test_keywords_constrain_the_sentences():
-    timeline = build(dates=5, sentences=2, keywords=("walkout",))
-    texts = [s.text for e in timeline.entries for s in e.sentences]
-    assert texts and all("walkout" in t.lower() for t in texts)
+def test_identical_sentences_are_not_repeated_in_a_summary():
+    text = "Egypt's president resigned on Friday after weeks of protest."
+    articles = [make_annotated(n, D3, [(text, [("Friday", D1, DAY)])]) for n in "abc"]
+    (entry,) = build(articles, dates=1, sentences=3).entries
+    assert len(entry.sentences) == 1
 
 
-def test_date_range_bounds_the_entries():
-    timeline = build(dates=5, start=date(2023, 10, 19), end=date(2023, 10, 31))
-    assert timeline.entries and all(e.date >= date(2023, 10, 19) for e in timeline.entries)
+def test_empty_input():
+    assert build([], dates=3).entries == ()
 
 
-def test_without_articles_the_timeline_is_empty():
-    assert build([]).entries == ()
-
-
-def test_bad_requests_fail_fast():
-    with pytest.raises(ConfigError):
-        TimelineRequest(dates=0)
-    with pytest.raises(ConfigError):
-        TimelineRequest(start=date(2020, 1, 2), end=date(2020, 1, 1))
-    with pytest.raises(ConfigError, match="unknown timeline method"):
-        get_method("magic")
+def test_knee_point_is_the_value_farthest_from_the_chord():
+    assert _knee_point([1.0, 0.9, 0.2, 0.1, 0.0]) == 2
+    assert _knee_point([0.5]) == 0
+    assert _knee_point([0.3, 0.3, 0.3]) == 0

@@ -74,8 +74,38 @@ def test_dates_in_urls(url, expected):
 
 def test_path_date_prefers_the_file_name_then_the_nearest_folder(tmp_path):
     assert date_from_path(tmp_path / "2019-01-02" / "2019-03-04-x.txt").value == date(2019, 3, 4)
-    assert date_from_path(tmp_path / "2019-01-02" / "sub" / "x.txt").value == date(2019, 1, 2)
+    assert date_from_path(tmp_path / "2019-01-02" / "sub" / "x.txt", tmp_path).value == date(2019, 1, 2)
+    assert date_from_path(tmp_path / "2019-01-02" / "x.txt").value == date(2019, 1, 2)
     assert date_from_path(tmp_path / "x.txt") is None
+
+
+def test_folders_above_the_named_one_do_not_date_its_files(tmp_path):
+    story = tmp_path / "crawl-2025-03-20" / "story"
+    story.mkdir(parents=True)
+    (story / "a.txt").write_text("Title\n\nText.")
+    assert date_from_path(story / "a.txt", story) is None
+    (article,), _ = _read(story)
+    assert article.published is None
+
+
+def test_a_pages_own_date_beats_published_and_path_dates(tmp_path):
+    folder = tmp_path / "2025-03-20"
+    folder.mkdir()
+    page = folder / "page.html"
+    page.write_bytes((DATA / "strike" / "bayfront-times-strike-begins.html").read_bytes())
+    (article,), _ = _read(tmp_path, published=date(2025, 3, 1))
+    assert article.published == date(2023, 10, 20)
+    record = tmp_path / "feed.jsonl"
+    record.write_text('{"text": "Some text here.", "published": "2020-01-01"}\n'
+                      '{"text": "Other text here."}\n')
+    first, second = [a for a in read_inputs([record], published=date(2025, 3, 1))]
+    assert first.published == date(2020, 1, 1) and second.published == date(2025, 3, 1)
+
+
+def test_the_same_file_named_twice_is_read_once(tmp_path):
+    (tmp_path / "a.txt").write_text("Title\n\nText.")
+    articles, _ = _read(tmp_path, tmp_path / "a.txt", tmp_path)
+    assert len(articles) == 1
 
 
 def test_jsonl_records_and_bad_lines(tmp_path):
@@ -96,7 +126,7 @@ def test_jsonl_records_and_bad_lines(tmp_path):
     assert [a.id for a in articles] == ["a", stable_id(url="https://x.example/2019/06/x")]
     first, second = articles
     assert first.published == date(2019, 6, 23) and first.origin == f"{path}:1"
-    assert second.title == "Fifth story, no title."
+    assert second.title == ""  # named after its first line when cleaned
     assert second.published_precision is Granularity.MONTH
     reasons = {s.path.rsplit(":", 1)[1]: s.reason for s in skipped}
     assert set(reasons) == {"2", "3", "4", "5", "6"}
@@ -209,7 +239,9 @@ def test_timeline17_layout_reads_as_a_plain_folder(tmp_path):
     (gold / "tl.txt").write_text("2009-05-01\nA case is confirmed .\n-----------------------\n")
     (article,), (skipped,) = _read(tmp_path)
     assert article.source == "bbc" and article.published == date(2009, 5, 1)
-    assert article.title == "Scotland's health secretary confirmed a third case on Thursday."
+    assert article.title == ""
+    assert article.text.splitlines()[0] == (
+        "Scotland's health secretary confirmed a third case on Thursday.")
     assert article.text.splitlines()[1] == "The patient (a man from Falkirk) is recovering."
     assert "reference timeline" in skipped.reason
 

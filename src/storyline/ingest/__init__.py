@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -17,11 +18,11 @@ from storyline.ingest.base import PublishedDate, Skipped, date_from_path
 from storyline.ingest.decode import read_text
 from storyline.ingest.html import parse_html
 from storyline.ingest.jsonl import read_jsonl
-from storyline.ingest.text import read_text_file
+from storyline.ingest.text import parse_text
 from storyline.ingest.warc import read_warc
 from storyline.model import Article
 
-__all__ = ["Skipped", "read_inputs", "find_files", "SUPPORTED_SUFFIXES"]
+__all__ = ["InputFile", "Skipped", "read_inputs", "read_file", "find_files", "SUPPORTED_SUFFIXES"]
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +34,21 @@ def _suffix(path: Path) -> str:
     return next((s for s in SUPPORTED_SUFFIXES if name.endswith(s)), path.suffix.lower())
 
 
-def find_files(paths: Iterable[str | Path]) -> Iterator[Path | Skipped]:
-    """Files to read, in a stable order; folders are walked recursively.
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """A file to read and the folder the user named to reach it (None if named itself)."""
+
+    path: Path
+    root: Path | None = None
+
+
+def find_files(paths: Iterable[str | Path]) -> Iterator[InputFile | Skipped]:
+    """Files to read, in a stable order, each once; folders are walked recursively.
 
     Inside a folder, hidden files and files of other types (a README, an
     image) are passed over quietly; a file named explicitly must be readable.
     """
+    seen: set[Path] = set()
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
@@ -46,13 +56,16 @@ def find_files(paths: Iterable[str | Path]) -> Iterator[Path | Skipped]:
                 relative = child.relative_to(path).parts
                 if any(part.startswith(".") for part in relative) or not child.is_file():
                     continue
-                if _suffix(child) in SUPPORTED_SUFFIXES:
-                    yield child
-                else:
+                if _suffix(child) not in SUPPORTED_SUFFIXES:
                     log.debug("passing over %s: not an article format", child)
+                elif (key := child.resolve()) not in seen:
+                    seen.add(key)
+                    yield InputFile(child, path)
         elif path.is_file():
             if _suffix(path) in SUPPORTED_SUFFIXES:
-                yield path
+                if (key := path.resolve()) not in seen:
+                    seen.add(key)
+                    yield InputFile(path)
             else:
                 yield Skipped(str(path), f"unsupported file type; expected one of "
                                          f"{', '.join(SUPPORTED_SUFFIXES)}")
@@ -62,22 +75,24 @@ def find_files(paths: Iterable[str | Path]) -> Iterator[Path | Skipped]:
             yield Skipped(str(path), "does not exist")
 
 
-def read_file(path: Path, published: date | None = None) -> Iterator[Article | Skipped]:
+def read_file(item: InputFile | Path, published: date | None = None
+              ) -> Iterator[Article | Skipped]:
     """Every article of one file (a JSONL or WARC file may hold many)."""
-    given = PublishedDate(published) if published else None
+    item = item if isinstance(item, InputFile) else InputFile(item)
+    path = item.path
+    fallback = (PublishedDate(published) if published else None) or date_from_path(path, item.root)
     suffix = _suffix(path)
     if suffix in (".warc", ".warc.gz"):
-        yield from read_warc(path, published=given)
+        yield from read_warc(path, fallback=fallback)
         return
     try:
         text = read_text(path)
         if suffix in (".jsonl", ".ndjson"):
-            yield from read_jsonl(path, text, published=given)
+            yield from read_jsonl(path, text, fallback=fallback)
         elif suffix in (".html", ".htm"):
-            yield parse_html(text, origin=str(path), path_date=date_from_path(path),
-                             published=given)
+            yield parse_html(text, origin=str(path), fallback=fallback)
         else:
-            yield read_text_file(path, text, published=given)
+            yield parse_text(text, origin=str(path), path=path, published=fallback)
     except InputError as exc:
         yield Skipped(exc.origin, exc.reason)
 

@@ -1,10 +1,13 @@
 """What every reader shares: the skip record, ids, and publication-date hints.
 
-A publication date is taken, in order, from the record itself, the user's
-``--published``, a ``YYYY-MM-DD`` folder or file name, a date in the URL,
-and the page's metadata. The order matters: the record is the publisher's
-own word; a date in a path was put there by whoever collected the files;
-URL and metadata dates are guesses about someone else's page.
+A publication date is taken, in order, from what the input says of itself
+(a JSONL record's ``published``, an HTML page's metadata), a date in its
+URL, the user's ``--published``, and a ``YYYY-MM-DD`` in the file name or
+the folders walked to reach it. The publisher's own word comes first;
+``--published`` fills in for inputs that carry no date, and beats a date
+that whoever collected the files put in a path. Only folders at or below
+the folder the user named count, so a file's date does not depend on where
+the command was run from.
 """
 
 from __future__ import annotations
@@ -62,10 +65,19 @@ def _valid(year: str, month: str, day: str) -> date | None:
         return None
 
 
-def date_from_path(path: Path) -> PublishedDate | None:
-    """A ``YYYY-MM-DD`` in the file name or the nearest folder that has one."""
-    for part in [path.name, *(p.name for p in path.parents)]:
-        match = _PATH_DATE.search(part)
+def date_from_path(path: Path, root: Path | None = None) -> PublishedDate | None:
+    """A ``YYYY-MM-DD`` in the file name or the nearest folder that has one.
+
+    Folders are searched up to and including ``root`` (the folder the user
+    named); for a file named directly, only its own folder.
+    """
+    names = [path.name]
+    for parent in path.parents:
+        names.append(parent.name)
+        if parent == (root if root is not None else path.parent):
+            break
+    for name in names:
+        match = _PATH_DATE.search(name)
         if match and (value := _valid(*match.groups())):
             return PublishedDate(value)
     return None

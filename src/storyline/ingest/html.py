@@ -28,9 +28,8 @@ MIN_WORDS = 8
 
 
 def parse_html(html: str, *, origin: str, url: str | None = None,
-               path_date: PublishedDate | None = None,
-               published: PublishedDate | None = None) -> Article:
-    """One article from a page; dates: ``published``, the path, the URL, the page's metadata."""
+               fallback: PublishedDate | None = None) -> Article:
+    """One article from a page; dates: the page's metadata, its URL, then ``fallback``."""
     try:
         document = trafilatura.bare_extraction(
             html,
@@ -48,17 +47,12 @@ def parse_html(html: str, *, origin: str, url: str | None = None,
     page_url = url or document.url
     title = (document.title or "").strip()
     text = document.text.strip()
-    date = (
-        published
-        or path_date
-        or date_from_url(page_url)
-        or _metadata_date(document.date)
-    )
+    date = _metadata_date(document.date) or date_from_url(page_url) or fallback
     article = Article(
         id=stable_id(url=page_url, text=text),
         url=page_url,
         source=(document.sitename or "").strip() or source_from_url(page_url),
-        title=title or text.splitlines()[0][:160],
+        title=title,
         published=date.value if date else None,
         text=text,
         origin=origin,

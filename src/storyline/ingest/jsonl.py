@@ -26,7 +26,7 @@ _TEXT_FIELDS = ("id", "url", "source", "title", "published")
 
 
 def parse_record(record: Any, *, origin: str,
-                 published: PublishedDate | None = None) -> Article:
+                 fallback: PublishedDate | None = None) -> Article:
     """Validate one JSON record and turn it into an Article."""
     if not isinstance(record, dict):
         raise InputError(origin, f"expected a JSON object, got {type(record).__name__}")
@@ -45,9 +45,9 @@ def parse_record(record: Any, *, origin: str,
         except ValueError as exc:
             raise InputError(origin, f'"published": {exc}') from None
     url = record.get("url") or None
-    date = date or published or date_from_url(url)
+    date = date or date_from_url(url) or fallback
     text = text.strip()
-    title = (record.get("title") or "").strip() or text.splitlines()[0][:160]
+    title = (record.get("title") or "").strip()
     article = Article(
         id=stable_id(given=record.get("id") and str(record["id"]), url=url, text=text),
         url=url,
@@ -61,7 +61,7 @@ def parse_record(record: Any, *, origin: str,
     return article
 
 
-def read_jsonl(path: Path, text: str, published: PublishedDate | None = None
+def read_jsonl(path: Path, text: str, fallback: PublishedDate | None = None
                ) -> Iterator[Article | Skipped]:
     """Every good record of the file, and a Skipped for every bad line."""
     for number, line in enumerate(text.splitlines(), start=1):
@@ -74,6 +74,6 @@ def read_jsonl(path: Path, text: str, published: PublishedDate | None = None
             yield Skipped(origin, f"is not valid JSON ({exc.msg} at column {exc.colno})")
             continue
         try:
-            yield parse_record(record, origin=origin, published=published)
+            yield parse_record(record, origin=origin, fallback=fallback)
         except InputError as exc:
             yield Skipped(origin, exc.reason)

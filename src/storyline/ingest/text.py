@@ -3,8 +3,8 @@
 A ``.txt`` article's first non-empty line is its title. Timeline17 (and
 other corpora made with the Penn Treebank tokenizer) store one tokenized
 sentence per line with no title; those files are recognised by their shape,
-the tokenization is undone for display, and the first sentence doubles as
-the title while staying in the text.
+the tokenization is undone for display, and they are read without a title
+(the clean stage names them after their first sentence, which stays text).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from storyline.errors import InputError
-from storyline.ingest.base import PublishedDate, date_from_path, stable_id
+from storyline.ingest.base import PublishedDate, stable_id
 from storyline.model import Article, Granularity
 
 # Written by hand: the detokenizers on PyPI (sacremoses, nltk's Treebank one)
@@ -73,13 +73,9 @@ def source_from_layout(path: Path) -> str | None:
     return None
 
 
-def _title_line(line: str, limit: int = 160) -> str:
-    return line if len(line) <= limit else line[: limit - 1].rsplit(" ", 1)[0] + "…"
-
-
 def parse_text(text: str, *, origin: str, path: Path | None = None,
                published: PublishedDate | None = None) -> Article:
-    """One article from a text file's contents; the date is the caller's or the path's."""
+    """One article from a text file's contents; a text file has no date of its own."""
     lines = [line.strip() for line in text.splitlines()]
     content = [line for line in lines if line]
     if not content:
@@ -89,14 +85,14 @@ def parse_text(text: str, *, origin: str, path: Path | None = None,
     if looks_tokenized(content):
         sentences = [detokenize(line) for line in content]
         sentences = [s for s in sentences if s]
-        title, body = _title_line(sentences[0]), "\n".join(sentences)
+        title, body = "", "\n".join(sentences)
     else:
         title = content[0]
         start = lines.index(title) + 1
         body = _join_paragraphs(lines[start:])
         if not body:
             raise InputError(origin, "has a title line but no text")
-    date = published or (date_from_path(path) if path else None)
+    date = published
     source = source_from_layout(path) if path else None
     article = Article(
         id=stable_id(text=f"{title}\n{body}"),
@@ -130,8 +126,3 @@ def _join_paragraphs(lines: list[str]) -> str:
             joined.append(line)
         previous = line
     return "\n".join(joined)
-
-
-def read_text_file(path: Path, text: str, published: PublishedDate | None = None
-                   ) -> Article:
-    return parse_text(text, origin=str(path), path=path, published=published)

@@ -19,7 +19,7 @@ from storyline.model import Article
 log = logging.getLogger(__name__)
 
 
-def read_warc(path: Path, published: PublishedDate | None = None
+def read_warc(path: Path, fallback: PublishedDate | None = None
               ) -> Iterator[Article | Skipped]:
     """Articles from the archive's HTML responses; other records are ignored."""
     pages = 0
@@ -40,7 +40,7 @@ def read_warc(path: Path, published: PublishedDate | None = None
                 origin = f"{path}#{number}"
                 html = record.content_stream().read().decode("utf-8", errors="replace")
                 try:
-                    yield parse_html(html, origin=origin, url=url, published=published)
+                    yield parse_html(html, origin=origin, url=url, fallback=fallback)
                 except InputError as exc:
                     yield Skipped(origin, exc.reason)
     except ArchiveLoadFailed as exc:

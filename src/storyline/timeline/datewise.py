@@ -1,216 +1,235 @@
-"""DATEWISE: rank dates by how often the articles mention them, then summarize each.
+"""DATEWISE as published: the yardstick's reference method, reproduced faithfully.
 
-After Gholipour Ghalandari & Ifrim (ACL 2020). Dates are ranked by the
-number of articles that mention them, counting twice those that report the
-date as news (published that day or the next), then by raw mentions; each
-date's candidates are the sentences that mention it plus the leading
-undated sentences of articles published that day or the day after (a news
-lead reports the latest events without naming the day). The summary for a
-date takes, greedily, the candidates closest to the TF-IDF centroid of all
-its candidates (weighted by how surely each is about that date), skipping
-any sentence too close to one already in the timeline.
+Gholipour Ghalandari & Ifrim (ACL 2020), "Examining the state-of-the-art in
+news timeline summarization", method DATEWISE with mention-count date
+ranking (``MentionCountDateRanker``), the ``PM_Mean`` candidate collector
+and the ``CentroidOpt`` summarizer, as in the news-tls code. This module
+exists so that storyline's own numbers can be compared with the literature
+on the same footing; ``storyline_method.py`` is the one meant for use.
+
+What "faithful" covers, since the details move the scores:
+
+- a sentence's date is its first time expression, and only when that is a
+  day; a month- or year-level sentence counts as undated;
+- dates are ranked by the number of dated sentences (ties in order of first
+  appearance); only dates inside the request's range are kept;
+- candidates for a date are the sentences dated to it plus the undated
+  sentences among the first ``clip_sents + 1`` of articles published that
+  day or the day after; when both kinds exist they are filtered by
+  similarity to a date vector, cut at the knee of the sorted similarities;
+- the summary greedily adds the sentence that brings the summary vector
+  closest to the candidates' TF-IDF centroid, skipping sentences without a
+  topic keyword (a substring test, as news-tls does) and near-duplicates
+  (cosine above 0.9999); dates whose candidates all fail are skipped until
+  ``dates`` entries are filled.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 import numpy as np
+from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from storyline.model import (
     AnnotatedArticle,
     Granularity,
+    SourceRef,
     Timeline,
     TimelineEntry,
     TimelineSentence,
 )
-from storyline.timeline.base import (
-    Candidate,
-    DateEvidence,
-    DateKey,
-    TimelineRequest,
-    contains_keyword,
-    source_ref,
-    word_count,
-)
+from storyline.timeline.base import TimelineRequest, source_ref
 
 log = logging.getLogger(__name__)
 
-_QUOTES = ('"', "“", "‘", "'", "«")
+
+@dataclass(frozen=True, slots=True)
+class _Sent:
+    """One sentence of the collection, as DATEWISE sees it."""
+
+    text: str
+    source: SourceRef
+    date: date | None
 
 
 @dataclass(frozen=True, slots=True)
 class Datewise:
-    """Parameters of the method; ``build`` is pure and keeps no state.
-
-    ``month_weight`` scales the evidence for month-only dates, which news
-    repeats as background far more than it reports month-long events.
-    The first ``lead_sentences`` sentences of an article, when undated, count
-    as candidates for its publication day and the day before. Without
-    ``--dates``, the timeline keeps the dates that at least
-    ``max(1, round(sqrt(articles) * auto_support))`` articles mention: in a
-    handful of articles one mention is news, in thousands it is noise. ``max_similarity`` is the
-    cosine above which a sentence repeats one already chosen. A sentence
-    that names several dates counts ``shared_weight`` for each, an undated
-    lead sentence ``lead_weight``.
-    """
+    """DATEWISE with the published settings (news-tls ``experiments/evaluate.py``)."""
 
     name: str = "datewise"
-    month_weight: float = 0.5
-    auto_support: float = 0.5
-    max_auto_dates: int = 20
-    min_auto_dates: int = 3
-    lead_sentences: int = 2
-    min_words: int = 6
-    max_words: int = 60
-    max_similarity: float = 0.5
-    shared_weight: float = 0.7
-    lead_weight: float = 0.5
+    clip_sents: int = 5
+    pub_end: int = 2
+    max_sim: float = 0.9999
+    default_dates: int = 10
 
     def build(self, articles: Sequence[AnnotatedArticle], request: TimelineRequest) -> Timeline:
-        evidence, candidates = self._collect(articles, request)
-        ranked = sorted(evidence, key=lambda key: self._score(key, evidence[key]), reverse=True)
-        wanted = request.dates or self._auto_dates(ranked, evidence, len(articles))
-        refs = {a.article.id: source_ref(a) for a in articles}
-        texts = sorted({c.text for key in ranked for c in candidates[key]})
-        vectors = _Vectors(texts)
-        chosen: list[np.ndarray] = []
-        entries: list[TimelineEntry] = []
-        for key in ranked:
-            if len(entries) == wanted:
-                break
-            picked = self._summarize(candidates[key], vectors, chosen, request)
-            if picked:
-                entries.append(
-                    TimelineEntry(
-                        key[0],
-                        key[1],
-                        tuple(TimelineSentence(c.text, refs[c.article_id]) for c in picked),
-                    )
-                )
-        entries.sort(key=lambda e: (e.date, e.granularity is not Granularity.MONTH))
+        collection = [(a, _sentences(a)) for a in articles]
+        texts = [s.text for _, sents in collection for s in sents]
         params = {"dates": request.dates, "sentences": request.sentences}
+        if not texts:
+            return Timeline(request.query, self.name, params, ())
+        vectorizer = TfidfVectorizer(stop_words="english", lowercase=True)
+        try:
+            vectorizer.fit(texts)
+        except ValueError:  # nothing but stop words
+            return Timeline(request.query, self.name, params, ())
+        ranked = [d for d in _rank_by_mentions(collection) if request.in_range(d)]
+        wanted = request.dates or self.default_dates
+        entries: list[TimelineEntry] = []
+        for day, candidates in self._collect(ranked, collection, vectorizer):
+            if len(entries) >= wanted:
+                break
+            summary = _centroid_opt(candidates, request.sentences, vectorizer,
+                                    request.keywords, self.max_sim)
+            if summary:
+                entries.append(TimelineEntry(
+                    day, Granularity.DAY,
+                    tuple(TimelineSentence(s.text, s.source) for s in summary)))
+        entries.sort(key=lambda e: e.date)
         return Timeline(request.query, self.name, params, tuple(entries))
 
-    def _score(self, key: DateKey, found: DateEvidence) -> tuple[float, float]:
-        weight = self.month_weight if key[1] is Granularity.MONTH else 1.0
-        return (weight * (len(found.articles) + len(found.fresh)), weight * found.mentions)
+    def _collect(self, ranked: list[date], collection, vectorizer):  # type: ignore[no-untyped-def]
+        """``PM_Mean_SentenceCollector``: mentioned and published-day candidates per date."""
+        by_mention: dict[date, list[_Sent]] = defaultdict(list)
+        by_publication: dict[date, list[_Sent]] = defaultdict(list)
+        for annotated, sents in collection:
+            published = annotated.article.published_day
+            for position, sent in enumerate(sents):
+                if sent.date:
+                    by_mention[sent.date].append(sent)
+                elif position <= self.clip_sents and published:
+                    for back in range(self.pub_end):
+                        by_publication[published - timedelta(days=back)].append(sent)
+        for day in ranked:
+            mentioned, published = by_mention[day], by_publication[day]
+            if mentioned and published:
+                yield day, _filter_by_date_vector(mentioned, published, vectorizer)
+            elif mentioned or published:
+                yield day, mentioned or published
 
-    def _auto_dates(self, ranked: list[DateKey], evidence: dict[DateKey, DateEvidence],
-                    articles: int) -> int:
-        """As many dates as enough articles agree on, within sane bounds."""
-        needed = max(1, round(math.sqrt(articles) * self.auto_support))
-        supported = sum(
-            1 for key in ranked if len(evidence[key].articles) + len(evidence[key].fresh) >= needed
-        )
-        return max(self.min_auto_dates, min(self.max_auto_dates, supported))
 
-    def _collect(self, articles: Sequence[AnnotatedArticle], request: TimelineRequest
-                 ) -> tuple[dict[DateKey, DateEvidence], dict[DateKey, list[Candidate]]]:
-        evidence: dict[DateKey, DateEvidence] = defaultdict(DateEvidence)
-        candidates: dict[DateKey, list[Candidate]] = defaultdict(list)
-        for annotated in articles:
-            article = annotated.article
-            by_sentence: dict[int, set[DateKey]] = defaultdict(set)
-            for mention in annotated.time_mentions:
-                if mention.granularity is Granularity.YEAR or not request.in_range(mention.value):
-                    continue
-                key = (mention.value, mention.granularity)
-                by_sentence[mention.sentence_index].add(key)
-                found = evidence[key]
-                found.mentions += 1
-                found.articles.add(article.id)
-                if article.published_day and (
-                    timedelta(0) <= article.published_day - mention.value <= timedelta(days=1)
-                ):
-                    found.fresh.add(article.id)
-                if article.source:
-                    found.sources.add(article.source)
-            for sentence in annotated.sentences:
-                keys = by_sentence.get(sentence.index)
-                if keys:
-                    weight = 1.0 if len(keys) == 1 else self.shared_weight
-                    candidate = Candidate(sentence.text, article.id, sentence.index,
-                                          article.published, weight)
-                    for key in keys:
-                        candidates[key].append(candidate)
-                elif article.published_day and sentence.index < self.lead_sentences:
-                    candidate = Candidate(sentence.text, article.id, sentence.index,
-                                          article.published, self.lead_weight)
-                    for day in (article.published_day, article.published_day - timedelta(days=1)):
-                        if request.in_range(day):
-                            candidates[(day, Granularity.DAY)].append(candidate)
-        return evidence, candidates
+def _sentences(annotated: AnnotatedArticle) -> list[_Sent]:
+    first_mention: dict[int, tuple[int, date, Granularity]] = {}
+    for mention in annotated.time_mentions:
+        seen = first_mention.get(mention.sentence_index)
+        if seen is None or mention.start < seen[0]:
+            first_mention[mention.sentence_index] = (mention.start, mention.value,
+                                                     mention.granularity)
+    ref = source_ref(annotated)
+    sents = []
+    for sentence in annotated.sentences:
+        found = first_mention.get(sentence.index)
+        day = found[1] if found and found[2] is Granularity.DAY else None
+        sents.append(_Sent(sentence.text, ref, day))
+    return sents
 
-    def _summarize(self, pool: list[Candidate], vectors: _Vectors, chosen: list[np.ndarray],
-                   request: TimelineRequest) -> list[Candidate]:
-        usable = [c for c in _unique(pool) if self._acceptable(c.text, request)]
-        if not usable:
-            return []
-        matrix = vectors.of([c.text for c in usable])
-        if matrix is None:
-            return []
-        centroid = normalize(np.asarray(matrix.mean(axis=0)))
-        weights = np.array([c.weight for c in usable])
-        closeness = (matrix @ centroid.T).ravel() * weights
-        picked: list[Candidate] = []
-        for index in np.argsort(-closeness, kind="stable"):
-            row = matrix[index].toarray().ravel()
-            if any(float(row @ other) > self.max_similarity for other in chosen):
+
+def _rank_by_mentions(collection) -> list[date]:  # type: ignore[no-untyped-def]
+    """``MentionCountDateRanker``: dated sentences per day, ties by first appearance."""
+    counts: dict[date, int] = defaultdict(int)
+    for _, sents in collection:
+        for sent in sents:
+            if sent.date:
+                counts[sent.date] += 1
+    return [day for day, _ in sorted(counts.items(), key=lambda item: item[1], reverse=True)]
+
+
+def _filter_by_date_vector(mentioned: list[_Sent], published: list[_Sent],
+                           vectorizer: TfidfVectorizer) -> list[_Sent]:
+    """Keep the candidates most similar to a vector of terms both kinds share."""
+    x_ment = vectorizer.transform([s.text for s in mentioned])
+    x_pub = vectorizer.transform([s.text for s in published])
+    c_ment = np.asarray(x_ment.sum(0)).ravel()
+    c_pub = np.asarray(x_pub.sum(0)).ravel()
+    ment_weight, pub_weight = 1 / len(mentioned), 1 / len(published)
+    shared = (c_ment != 0) & (c_pub != 0)
+    c_date = np.where(shared, pub_weight * c_pub + ment_weight * c_ment, 0.0)
+    ment_sims = _cosine_rows(x_ment, c_date)
+    pub_sims = _cosine_rows(x_pub, c_date)
+    all_sims = np.concatenate([ment_sims, pub_sims])
+    cut = _knee_point(sorted(all_sims, reverse=True))
+    # news-tls indexes the *unsorted* similarities with the knee found in the
+    # sorted ones; kept as published, since the published scores depend on it.
+    threshold = all_sims[cut]
+    selected = [s for s, sim in zip(mentioned, ment_sims, strict=True) if 0 < sim and sim > threshold]
+    selected += [s for s, sim in zip(published, pub_sims, strict=True) if 0 < sim and sim > threshold]
+    return selected or mentioned + published
+
+
+def _cosine_rows(matrix: sparse.spmatrix, vector: np.ndarray) -> np.ndarray:
+    norm = np.linalg.norm(vector)
+    if norm == 0:
+        return np.zeros(matrix.shape[0])
+    rows = np.sqrt(np.asarray(matrix.multiply(matrix).sum(1)).ravel())
+    dots = np.asarray(matrix @ vector).ravel()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sims = np.where(rows > 0, dots / (rows * norm), 0.0)
+    return sims
+
+
+def _knee_point(values: list[float]) -> int:
+    """The point farthest from the line joining the first and last values."""
+    n = len(values)
+    if n < 2:
+        return 0
+    coords = np.column_stack([np.arange(n, dtype=float), np.asarray(values, dtype=float)])
+    line = coords[-1] - coords[0]
+    length = np.sqrt(np.sum(line**2))
+    if length == 0:
+        return 0
+    line /= length
+    from_first = coords - coords[0]
+    along = from_first @ line
+    distance = np.sqrt(np.sum((from_first - np.outer(along, line)) ** 2, axis=1))
+    return int(np.argmax(distance))
+
+
+def _has_keyword(text: str, keywords: Sequence[str]) -> bool:
+    lower = text.lower()
+    return any(keyword in lower for keyword in keywords)
+
+
+def _centroid_opt(candidates: list[_Sent], k: int, vectorizer: TfidfVectorizer,
+                  keywords: Sequence[str], max_sim: float) -> list[_Sent]:
+    """``CentroidOpt``: grow the summary whose vector is closest to the centroid.
+
+    Computed on the dense columns the candidates use, which gives the same
+    cosines as news-tls's sparse arithmetic at a fraction of the cost.
+    """
+    if not candidates:
+        return []
+    matrix = vectorizer.transform([s.text for s in candidates]).tocsc()
+    columns = np.unique(matrix.nonzero()[1])
+    if columns.size == 0:
+        return []
+    dense = matrix[:, columns].toarray()
+    centroid = dense.sum(0)
+    centroid /= np.linalg.norm(centroid)
+    remaining = list(range(len(candidates)))
+    selected: list[int] = []
+    while remaining and len(selected) < k:
+        if selected:
+            combined = dense[remaining] + dense[selected].sum(0)
+        else:
+            combined = dense[remaining]
+        norms = np.linalg.norm(combined, axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scores = np.where(norms > 0, (combined @ centroid) / norms, 0.0)
+        order = np.argsort(-scores, kind="stable")
+        for position in order:
+            index = remaining[position]
+            remaining[position] = -1
+            if keywords and not _has_keyword(candidates[index].text, keywords):
                 continue
-            chosen.append(row)
-            picked.append(usable[index])
-            if len(picked) == request.sentences:
-                break
-        return picked
-
-    def _acceptable(self, text: str, request: TimelineRequest) -> bool:
-        words = word_count(text)
-        if words < self.min_words or words > self.max_words:
-            return False
-        if text.rstrip().endswith("?") or text.lstrip().startswith(_QUOTES):
-            return False  # questions and quotes say what someone thinks, not what happened
-        return not request.keywords or contains_keyword(text, request.keywords)
-
-
-class _Vectors:
-    """TF-IDF rows for every candidate text, fitted once per timeline."""
-
-    def __init__(self, texts: list[str]) -> None:
-        self.index = {text: i for i, text in enumerate(texts)}
-        vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True)
-        try:
-            self.matrix = vectorizer.fit_transform(texts) if texts else None
-        except ValueError:  # only stop words: nothing to compare
-            self.matrix = None
-
-    def of(self, texts: list[str]):  # -> scipy.sparse.csr_matrix | None
-        if self.matrix is None:
-            return None
-        return self.matrix[[self.index[text] for text in texts]]
-
-
-def _unique(pool: list[Candidate]) -> list[Candidate]:
-    """One candidate per text, from the earliest article that has it (the original)."""
-    best: dict[str, Candidate] = {}
-    for candidate in pool:
-        current = best.get(candidate.text)
-        if current is None or _earlier(candidate, current):
-            best[candidate.text] = (
-                candidate if current is None or candidate.weight >= current.weight
-                else replace(candidate, weight=current.weight)
-            )
-    return list(best.values())
-
-
-def _earlier(a: Candidate, b: Candidate) -> bool:
-    if a.published is None:
-        return False
-    return b.published is None or a.published < b.published
+            if any(float(dense[index] @ dense[other]) > max_sim for other in selected):
+                continue
+            selected.append(index)
+            break
+        remaining = [i for i in remaining if i >= 0]
+    return [candidates[i] for i in selected]

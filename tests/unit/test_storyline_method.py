@@ -1,0 +1,93 @@
+"""The default storyline method on hand-built annotated articles (no model needed)."""
+
+from datetime import date
+
+import pytest
+
+from storyline.errors import ConfigError
+from storyline.model import Granularity
+from storyline.timeline import TimelineRequest, get_method
+
+from tests.conftest import make_annotated as annotated
+
+
+DAY, MONTH = Granularity.DAY, Granularity.MONTH
+STRIKE = date(2023, 10, 19)
+TALKS = date(2023, 10, 18)
+ARTICLES = [
+    annotated("a", date(2023, 10, 20), [
+        ("Dockworkers at the port walked off the job on Thursday, halting container traffic.",
+         [("Thursday", STRIKE, DAY)]),
+        ("The walkout followed the collapse of talks on Wednesday night at the ministry.",
+         [("Wednesday", TALKS, DAY)]),
+    ]),
+    annotated("b", date(2023, 10, 22), [
+        ("More than 3,000 dockworkers stayed off the job for a fourth day at the harbour.", []),
+        ("The strike began last Thursday when union members walked out at the morning shift.",
+         [("Thursday", STRIKE, DAY)]),
+        ("The union's previous contract expired in February and was never renewed.",
+         [("February", date(2023, 2, 1), MONTH)]),
+    ], source="Coastline"),
+    annotated("c", None, [
+        ("The strike began last Thursday when union members walked out at the morning shift.",
+         []),
+    ], source="Farm"),
+]
+
+
+def build(articles=ARTICLES, **request):
+    return get_method("storyline").build(articles, TimelineRequest(**request))
+
+
+def test_dates_are_ranked_by_support_and_entries_sorted_by_date():
+    timeline = build(dates=2, sentences=1)
+    assert [e.date for e in timeline.entries] == [TALKS, STRIKE]
+    assert timeline.method == "storyline"
+
+
+def test_every_sentence_keeps_its_source():
+    timeline = build(dates=3, sentences=2)
+    by_id = {a.article.id: a.article for a in ARTICLES}
+    for entry in timeline.entries:
+        for sentence in entry.sentences:
+            article = by_id[sentence.source.article_id]
+            assert sentence.text in article.text
+            assert sentence.source.url == article.url
+            assert sentence.source.published == article.published
+
+
+def test_month_mentions_make_month_entries():
+    timeline = build(dates=5, sentences=1)
+    months = [e for e in timeline.entries if e.granularity is MONTH]
+    assert [e.label for e in months] == ["2023-02"]
+
+
+def test_redundant_sentences_are_not_repeated():
+    timeline = build(dates=5, sentences=3)
+    texts = [s.text for e in timeline.entries for s in e.sentences]
+    assert len(texts) == len(set(texts))
+    assert sum("strike began last Thursday" in t for t in texts) == 1
+
+
+def test_keywords_constrain_the_sentences():
+    timeline = build(dates=5, sentences=2, keywords=("walkout",))
+    texts = [s.text for e in timeline.entries for s in e.sentences]
+    assert texts and all("walkout" in t.lower() for t in texts)
+
+
+def test_date_range_bounds_the_entries():
+    timeline = build(dates=5, start=date(2023, 10, 19), end=date(2023, 10, 31))
+    assert timeline.entries and all(e.date >= date(2023, 10, 19) for e in timeline.entries)
+
+
+def test_without_articles_the_timeline_is_empty():
+    assert build([]).entries == ()
+
+
+def test_bad_requests_fail_fast():
+    with pytest.raises(ConfigError):
+        TimelineRequest(dates=0)
+    with pytest.raises(ConfigError):
+        TimelineRequest(start=date(2020, 1, 2), end=date(2020, 1, 1))
+    with pytest.raises(ConfigError, match="unknown timeline method"):
+        get_method("magic")
