@@ -149,6 +149,9 @@ def clean_text(text: str, title: str = "", *, rules: Sequence[Rule] | None = Non
             key = normalize(sentence)
             if not key:
                 continue
+            if matching_rule(sentence, "line", rules):
+                boilerplate += 1  # "Beginning of dialog window. Escape will cancel..."
+                continue
             words = frozenset(key.split())
             if key in seen_exact or (
                 len(words) >= 5

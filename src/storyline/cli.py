@@ -95,8 +95,10 @@ def quiet_option(func: Any) -> Any:
 
 
 def published_option(func: Any) -> Any:
-    return click.option("--published", type=DATE, default=None,
-                        help="Publication date for inputs that carry none of their own.")(func)
+    return click.option(
+        "--published", type=DATE, default=None,
+        help="Publication date for inputs that carry none of their own (a record's or "
+             "page's own date wins; this one beats a date in a file or folder name).")(func)
 
 
 def timeline_options(func: Any) -> Any:
@@ -191,14 +193,24 @@ def _build(db: str, query: str | None, dates: int | None, sentences: int, method
     from storyline.timeline import TimelineRequest
 
     request = TimelineRequest(dates=dates, sentences=sentences, query=query, start=start, end=end)
-    with Store(db) as store:
+    with Store(db, create=False) as store:
         return build_timeline(store, request, method)
+
+
+def _check_output(output: str | None) -> None:
+    """Fail before any work when the output file cannot be written."""
+    if output and not Path(output).parent.is_dir():
+        _fail(f"{output}: the folder {Path(output).parent} does not exist")
 
 
 def _emit(timeline: Timeline, fmt: str, output: str | None) -> None:
     text = render(timeline, fmt)
     if output:
-        Path(output).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        try:
+            Path(output).write_text(text if text.endswith("\n") else text + "\n",
+                                    encoding="utf-8")
+        except OSError as exc:
+            _fail(f"{output}: cannot write ({exc.strerror or exc})")
     else:
         click.echo(text.rstrip("\n"))
 
@@ -214,8 +226,7 @@ def build(db: str, query: str | None, dates: int | None, sentences: int, method:
 
         storyline build --db story.db --query "river" --dates 5 --format json
     """
-    if not Path(db).exists():
-        _fail(f"{db}: no such database; create it with `storyline ingest INPUT --db {db}`")
+    _check_output(output)
     _emit(_build(db, query, dates, sentences, method, start, end), fmt, output)
 
 
@@ -237,6 +248,7 @@ def timeline(inputs: tuple[str, ...], db: str | None, published: date | None,
 
         storyline timeline examples/news --dates 8 --format md
     """
+    _check_output(output)
     with tempfile.TemporaryDirectory(prefix="storyline-") as scratch:
         path = db or str(Path(scratch) / "storyline.db")
         _ingest(inputs, path, published, quiet, "text")

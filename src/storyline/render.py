@@ -42,8 +42,8 @@ def _citation(source: SourceRef) -> str:
     outlet = f"{_markdown_text(source.source)}: " if source.source else ""
     title = _markdown_text(source.title or "untitled")
     when = f", {source.published.isoformat()}" if source.published else ", undated"
-    if source.url:
-        return f"[{outlet}{title}]({source.url.replace(')', '%29')}){when}"
+    if source.url and source.url.startswith(("http://", "https://")):
+        return f"[{outlet}{title}]({source.url.replace(')', '%29').replace(' ', '%20')}){when}"
     return f"{outlet}*{title}*{when}"
 
 
@@ -84,7 +84,7 @@ def to_html(timeline: Timeline) -> str:
                      f"</time></h2><ul>")
         for sentence in entry.sentences:
             source = sentence.source
-            label = esc(f"{source.source or 'unknown source'}: {source.title or 'untitled'}")
+            label = esc(f"{source.source}: " if source.source else "") + esc(source.title or "untitled")
             if source.published:
                 label += esc(f", {source.published.isoformat()}")
             cite = (f'<a href="{esc(source.url)}" rel="noopener noreferrer">{label}</a>'
@@ -106,7 +106,9 @@ def to_timelinejs(timeline: Timeline) -> str:
         if entry.granularity is Granularity.DAY:
             start["day"] = entry.date.day
         body = "".join(
-            f"<p>{esc(s.text)} <em>({esc(s.source.source or 'unknown source')})</em></p>"
+            f"<p>{esc(s.text)}"
+            + (f" <em>({esc(s.source.source)})</em>" if s.source.source else "")
+            + "</p>"
             for s in entry.sentences
         )
         events.append({

@@ -118,6 +118,8 @@ MIGRATIONS: tuple[str, ...] = (
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
+#: Earlier articles sharing a fingerprint key that are checked as originals.
+COPY_CANDIDATES_PER_KEY = 4
 #: Two fingerprint-matched sentences count as a copy above this word overlap.
 COPY_MIN_JACCARD = 0.7
 
@@ -144,9 +146,19 @@ class Copy:
 class Store:
     """A storyline database file; use as a context manager or call ``close()``."""
 
-    def __init__(self, path: str | Path = "storyline.db") -> None:
+    def __init__(self, path: str | Path = "storyline.db", *, create: bool = True) -> None:
+        """Open (and, with ``create``, set up or migrate) a store.
+
+        With ``create=False`` only an existing storyline database is
+        accepted, for commands that read and must not make an empty one.
+        """
         self.path = str(path)
         _refuse_foreign_file(self.path)
+        if not create and not _is_storyline_file(self.path):
+            raise StoreError(
+                f"{self.path}: no storyline database here; create one with "
+                f"`storyline ingest INPUT --db {self.path}`"
+            )
         try:
             self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self.conn.row_factory = sqlite3.Row
@@ -289,13 +301,19 @@ class Store:
         The earlier-published article is the original; an undated article
         is the copier; on a tie the one stored first is the original.
         """
-        rows = self.conn.execute(
-            "SELECT DISTINCT f.sentence_index AS mine, o.article_id AS other,"
-            " o.sentence_index AS theirs FROM fingerprints f"
-            " JOIN fingerprints o ON o.key = f.key AND o.article_id != f.article_id"
-            " WHERE f.article_id = ?",
-            (article_id,),
-        ).fetchall()
+        # Per fingerprint key, only the first few articles stored with it are
+        # looked at: a wire story syndicated to hundreds of outlets then costs
+        # a bounded number of lookups per article, not one per earlier copy.
+        rows = []
+        for key, mine in self.conn.execute(
+            "SELECT key, sentence_index FROM fingerprints WHERE article_id = ?", (article_id,)
+        ).fetchall():
+            for other, theirs in self.conn.execute(
+                "SELECT article_id, sentence_index FROM fingerprints"
+                " WHERE key = ? AND article_id != ? ORDER BY rowid LIMIT ?",
+                (key, article_id, COPY_CANDIDATES_PER_KEY),
+            ):
+                rows.append({"mine": mine, "other": other, "theirs": theirs})
         if not rows:
             return []
         texts = self._sentence_texts({article_id, *(r["other"] for r in rows)})
@@ -484,6 +502,16 @@ def _statements(script: str) -> list[str]:
             statements.append(current.strip())
             current = ""
     return [s for s in statements if s]
+
+
+def _is_storyline_file(path: str) -> bool:
+    """Whether the file exists and carries storyline's application id."""
+    file = Path(path)
+    if path == ":memory:" or not file.is_file() or file.stat().st_size < 100:
+        return False
+    with file.open("rb") as handle:
+        header = handle.read(100)
+    return int.from_bytes(header[68:72], "big") == APPLICATION_ID
 
 
 def _refuse_foreign_file(path: str) -> None:

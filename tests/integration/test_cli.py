@@ -113,6 +113,21 @@ def test_build_without_a_database_says_how_to_make_one(tmp_path):
     assert not (tmp_path / "none.db").exists()
 
 
+def test_build_refuses_an_empty_file_and_leaves_it_empty(tmp_path):
+    empty = tmp_path / "empty.db"
+    empty.write_bytes(b"")
+    result = run("build", "--db", empty)
+    assert result.exit_code == 1 and "no storyline database" in result.stderr
+    assert empty.read_bytes() == b""
+
+
+def test_an_unwritable_output_is_a_one_line_error_before_any_work(tmp_path):
+    result = run("timeline", STRIKE, "--output", tmp_path / "no" / "such" / "out.md")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("storyline: error:") and "does not exist" in result.stderr
+    assert "Traceback" not in result.output
+
+
 def test_bad_option_values_are_usage_errors(tmp_path):
     assert run("build", "--db", tmp_path / "x.db", "--dates", "0").exit_code == 2
     assert run("timeline", STRIKE, "--published", "June 5").exit_code == 2

@@ -32,12 +32,16 @@ EXAMPLES = {
                      "Photograph: Dan Kitwood"],
     "credit-only": ["Credit: Reuters", "Source: AP"],
     "agency-credit": ["AFP", "(Reuters)", "Getty Images", "AP Photo/Evan Vucci"],
-    "advertisement": ["Advertisement", "Story continues below advertisement", "Sponsored content"],
+    "advertisement": ["Advertisement", "Story continues below advertisement", "Sponsored content",
+                      "Click here to subscribe.", "Terms and conditions apply."],
     "copyright": ["© 2023 Bayfront Times. All rights reserved.", "Copyright 2024 Example Media"],
     "all-rights": ["All rights reserved."],
-    "comments-prompt": ["12 comments", "View comments", "Leave a comment"],
+    "comments-prompt": ["12 comments", "View comments", "Leave a comment", "What do you think?",
+                        "Let us know in the comments below!"],
+    "byline": ["By Clara Ostrander, Port Callan Courier", "By Jane Doe", "By Ali Khan | Reuters"],
     "read-time": ["4 min read"],
-    "byline-updated": ["Updated: March 5, 2024 14:20 GMT", "Published 09:12 BST, 4 May 2009"],
+    "byline-updated": ["Updated: March 5, 2024 14:20 GMT", "Published 09:12 BST, 4 May 2009",
+                       "Published: 22 February 2025", "Updated March 5, 2024"],
     "image-caption-count": ["Image 3 of 12"],
     "stay-tuned": ["Stay tuned for more updates on this developing story!", "Check back for updates."],
 }
@@ -63,7 +67,17 @@ PROSE = [
     "Copyright lawyers for the band said they would appeal the ruling in March.",
     "The video showed police officers dragging protesters from the square.",
     "Comments by the minister drew criticism from opposition parties.",
+    "By Monday, the water had receded from most streets.",
+    "By the end of the day, the ferry had sunk.",
+    "Published figures showed the economy shrank in 2009.",
+    "What the state has found so far was released on Tuesday.",
 ]
+
+
+def test_boilerplate_sentences_inside_a_line_are_dropped():
+    cleaned, _ = clean_text("Beginning of dialog window. Escape will cancel and close the window. "
+                            "The ferry sank on Sunday.")
+    assert cleaned == "The ferry sank on Sunday."
 
 
 def test_every_rule_has_examples():

@@ -51,3 +51,10 @@ def test_timelinejs_dates_follow_granularity():
 def test_unknown_format():
     with pytest.raises(ConfigError):
         render(TIMELINE, "pdf")
+
+
+def test_markdown_links_only_web_urls():
+    ref = SourceRef("a1", "T", "javascript:alert(1)", "X", None)
+    timeline = Timeline(None, "storyline", {}, (
+        TimelineEntry(date(2024, 3, 3), Granularity.DAY, (TimelineSentence("Text here.", ref),)),))
+    assert "javascript:" not in render(timeline, "md")

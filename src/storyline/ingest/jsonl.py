@@ -43,7 +43,7 @@ def parse_record(record: Any, *, origin: str,
         try:
             date = PublishedDate(parse_published(record["published"]))
         except ValueError as exc:
-            raise InputError(origin, f'"published": {exc}') from None
+            raise InputError(origin, f'"published" {record["published"]!r} is not a date: {exc}') from None
     url = record.get("url") or None
     date = date or date_from_url(url) or fallback
     text = text.strip()
@@ -71,7 +71,7 @@ def read_jsonl(path: Path, text: str, fallback: PublishedDate | None = None
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield Skipped(origin, f"is not valid JSON ({exc.msg} at column {exc.colno})")
+            yield Skipped(origin, f"is not valid JSON: {exc.msg} (column {exc.colno})")
             continue
         try:
             yield parse_record(record, origin=origin, fallback=fallback)

@@ -2,18 +2,19 @@
 
 It starts from DATEWISE (Gholipour Ghalandari & Ifrim, ACL 2020; the
 faithful version is ``datewise.py``) and changes what a reader of a real
-story notices. Dates are ranked by the
-number of articles that mention them, counting twice those that report the
-date as news (published that day or the next), then by raw mentions; each
-date's candidates are the sentences that mention it plus the leading
-undated sentences of articles published that day or the day after (a news
-lead reports the latest events without naming the day). The summary for a
-date takes, greedily, the candidates closest to the TF-IDF centroid of all
-its candidates (weighted by how surely each is about that date), skipping
-any sentence too close to one already in the timeline. Month-only mentions
-("in February") make month entries; questions and quotes are left out;
-copied sentences are credited to the earliest article that has them; and
-without ``--dates`` the number of dates follows from the evidence.
+story notices. Dates are ranked by the number of articles that mention
+them, counting twice those that report the date as news (published that
+day or the next), then by raw mentions. A date's candidates are the
+sentences that mention it plus the leading undated sentences of articles
+published that day (a news lead reports the latest events without naming
+the day). Each chosen date first gets its best sentence, then the next
+ones: the candidates closest to the TF-IDF centroid of all its candidates
+(weighted by how surely each is about that date), skipping any sentence
+too close to one already in the timeline. Month- and year-only mentions
+("in February", "next year") make month and year entries; questions and
+quotes are left out; copied sentences are credited to the article that
+most likely wrote them first; and without ``--dates`` the number of dates
+follows from the evidence.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from __future__ import annotations
 import logging
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -49,16 +50,18 @@ from storyline.timeline.base import (
 log = logging.getLogger(__name__)
 
 _QUOTES = ('"', "“", "‘", "'", "«")
+_GRANULARITY_ORDER = {Granularity.YEAR: 0, Granularity.MONTH: 1, Granularity.DAY: 2}
 
 
 @dataclass(frozen=True, slots=True)
 class StorylineMethod:
     """Parameters of the method; ``build`` is pure and keeps no state.
 
-    ``month_weight`` scales the evidence for month-only dates, which news
-    repeats as background far more than it reports month-long events.
-    The first ``lead_sentences`` sentences of an article, when undated, count
-    as candidates for its publication day and the day before. Without
+    ``month_weight`` and ``year_weight`` scale the evidence for month- and
+    year-only dates, which news repeats as background far more than it
+    reports month- or year-long events. The first ``lead_sentences``
+    sentences of an article, when undated, count as candidates for its
+    publication day. Without
     ``--dates``, the timeline keeps the dates that at least
     ``max(1, round(sqrt(articles) * auto_support))`` articles mention: in a
     handful of articles one mention is news, in thousands it is noise. ``max_similarity`` is the
@@ -78,34 +81,45 @@ class StorylineMethod:
     max_similarity: float = 0.5
     shared_weight: float = 0.7
     lead_weight: float = 0.5
+    year_weight: float = 0.25
 
     def build(self, articles: Sequence[AnnotatedArticle], request: TimelineRequest) -> Timeline:
         evidence, candidates = self._collect(articles, request)
         ranked = sorted(evidence, key=lambda key: self._score(key, evidence[key]), reverse=True)
         wanted = request.dates or self._auto_dates(ranked, evidence, len(articles))
         refs = {a.article.id: source_ref(a) for a in articles}
-        texts = sorted({c.text for key in ranked for c in candidates[key]})
-        vectors = _Vectors(texts)
+        copied = _copied_share(articles)
+        vectors = _Vectors(sorted({c.text for key in ranked for c in candidates[key]}))
         chosen: list[np.ndarray] = []
-        entries: list[TimelineEntry] = []
+        picks: dict[DateKey, list[Candidate]] = {}
+        queues: dict[DateKey, Iterator[tuple[Candidate, np.ndarray]]] = {}
+        # First every date gets its best sentence, in rank order, until enough
+        # dates have one; only then do the chosen dates get their second and
+        # further sentences. A sentence that names two dates thus goes to the
+        # first date that needs it, and asking for more sentences per date
+        # never costs a date its place.
         for key in ranked:
-            if len(entries) == wanted:
+            if len(picks) == wanted:
                 break
-            picked = self._summarize(candidates[key], vectors, chosen, request)
-            if picked:
-                entries.append(
-                    TimelineEntry(
-                        key[0],
-                        key[1],
-                        tuple(TimelineSentence(c.text, refs[c.article_id]) for c in picked),
-                    )
-                )
-        entries.sort(key=lambda e: (e.date, e.granularity is not Granularity.MONTH))
+            queues[key] = self._ranked_pool(candidates[key], vectors, copied, request)
+            if first := _next_distinct(queues[key], chosen, self.max_similarity):
+                picks[key] = [first]
+        for _ in range(request.sentences - 1):
+            for key, picked in picks.items():
+                if more := _next_distinct(queues[key], chosen, self.max_similarity):
+                    picked.append(more)
+        entries = [
+            TimelineEntry(key[0], key[1],
+                          tuple(TimelineSentence(c.text, refs[c.article_id]) for c in picked))
+            for key, picked in picks.items()
+        ]
+        entries.sort(key=lambda e: (e.date, _GRANULARITY_ORDER[e.granularity]))
         params = {"dates": request.dates, "sentences": request.sentences}
         return Timeline(request.query, self.name, params, tuple(entries))
 
     def _score(self, key: DateKey, found: DateEvidence) -> tuple[float, float]:
-        weight = self.month_weight if key[1] is Granularity.MONTH else 1.0
+        weight = {Granularity.DAY: 1.0, Granularity.MONTH: self.month_weight,
+                  Granularity.YEAR: self.year_weight}[key[1]]
         return (weight * (len(found.articles) + len(found.fresh)), weight * found.mentions)
 
     def _auto_dates(self, ranked: list[DateKey], evidence: dict[DateKey, DateEvidence],
@@ -125,7 +139,7 @@ class StorylineMethod:
             article = annotated.article
             by_sentence: dict[int, set[DateKey]] = defaultdict(set)
             for mention in annotated.time_mentions:
-                if mention.granularity is Granularity.YEAR or not request.in_range(mention.value):
+                if not request.in_range(mention.value):
                     continue
                 key = (mention.value, mention.granularity)
                 by_sentence[mention.sentence_index].add(key)
@@ -146,35 +160,28 @@ class StorylineMethod:
                                           article.published, weight)
                     for key in keys:
                         candidates[key].append(candidate)
-                elif article.published_day and sentence.index < self.lead_sentences:
-                    candidate = Candidate(sentence.text, article.id, sentence.index,
-                                          article.published, self.lead_weight)
-                    for day in (article.published_day, article.published_day - timedelta(days=1)):
-                        if request.in_range(day):
-                            candidates[(day, Granularity.DAY)].append(candidate)
+                elif (
+                    article.published_day
+                    and sentence.index < self.lead_sentences
+                    and request.in_range(article.published_day)
+                ):
+                    candidates[(article.published_day, Granularity.DAY)].append(Candidate(
+                        sentence.text, article.id, sentence.index, article.published,
+                        self.lead_weight))
         return evidence, candidates
 
-    def _summarize(self, pool: list[Candidate], vectors: _Vectors, chosen: list[np.ndarray],
-                   request: TimelineRequest) -> list[Candidate]:
-        usable = [c for c in _unique(pool) if self._acceptable(c.text, request)]
-        if not usable:
-            return []
-        matrix = vectors.of([c.text for c in usable])
+    def _ranked_pool(self, pool: list[Candidate], vectors: _Vectors, copied: dict[str, float],
+                     request: TimelineRequest) -> Iterator[tuple[Candidate, np.ndarray]]:
+        """The date's acceptable candidates, closest to their weighted centroid first."""
+        usable = [c for c in _unique(pool, copied) if self._acceptable(c.text, request)]
+        matrix = vectors.of([c.text for c in usable]) if usable else None
         if matrix is None:
-            return []
+            return
         centroid = normalize(np.asarray(matrix.mean(axis=0)))
         weights = np.array([c.weight for c in usable])
         closeness = (matrix @ centroid.T).ravel() * weights
-        picked: list[Candidate] = []
         for index in np.argsort(-closeness, kind="stable"):
-            row = matrix[index].toarray().ravel()
-            if any(float(row @ other) > self.max_similarity for other in chosen):
-                continue
-            chosen.append(row)
-            picked.append(usable[index])
-            if len(picked) == request.sentences:
-                break
-        return picked
+            yield usable[index], matrix[index].toarray().ravel()
 
     def _acceptable(self, text: str, request: TimelineRequest) -> bool:
         words = word_count(text)
@@ -202,12 +209,41 @@ class _Vectors:
         return self.matrix[[self.index[text] for text in texts]]
 
 
-def _unique(pool: list[Candidate]) -> list[Candidate]:
-    """One candidate per text, from the earliest article that has it (the original)."""
+def _next_distinct(queue: Iterator[tuple[Candidate, np.ndarray]], chosen: list[np.ndarray],
+                   max_similarity: float) -> Candidate | None:
+    """The next candidate not too close to any sentence already in the timeline."""
+    for candidate, row in queue:
+        if all(float(row @ other) <= max_similarity for other in chosen):
+            chosen.append(row)
+            return candidate
+    return None
+
+
+def _copied_share(articles: Sequence[AnnotatedArticle]) -> dict[str, float]:
+    """Per article, the share of its sentences that other articles also carry.
+
+    Between two articles published the same day with the same sentence, the
+    one made mostly of shared sentences is the copy (a content farm stitching
+    wire copy together), the other the original.
+    """
+    holders: dict[str, set[str]] = defaultdict(set)
+    for annotated in articles:
+        for sentence in annotated.sentences:
+            holders[sentence.text].add(annotated.article.id)
+    share = {}
+    for annotated in articles:
+        total = len(annotated.sentences)
+        shared = sum(1 for s in annotated.sentences if len(holders[s.text]) > 1)
+        share[annotated.article.id] = shared / total if total else 0.0
+    return share
+
+
+def _unique(pool: list[Candidate], copied: dict[str, float]) -> list[Candidate]:
+    """One candidate per text, from the article that most likely wrote it first."""
     best: dict[str, Candidate] = {}
     for candidate in pool:
         current = best.get(candidate.text)
-        if current is None or _earlier(candidate, current):
+        if current is None or _more_original(candidate, current, copied):
             best[candidate.text] = (
                 candidate if current is None or candidate.weight >= current.weight
                 else replace(candidate, weight=current.weight)
@@ -215,7 +251,8 @@ def _unique(pool: list[Candidate]) -> list[Candidate]:
     return list(best.values())
 
 
-def _earlier(a: Candidate, b: Candidate) -> bool:
-    if a.published is None:
-        return False
-    return b.published is None or a.published < b.published
+def _more_original(a: Candidate, b: Candidate, copied: dict[str, float]) -> bool:
+    """Earlier publication wins; on the same day, the article that copies less."""
+    if a.published != b.published:
+        return a.published is not None and (b.published is None or a.published < b.published)
+    return copied.get(a.article_id, 0.0) < copied.get(b.article_id, 0.0)
