@@ -283,3 +283,40 @@ def annotate(inputs: tuple[str, ...], published: date | None, fmt: str) -> None:
         _fail("no usable article in the input")
     for annotated in Annotator().annotate(articles):
         click.echo(json.dumps(annotated.to_dict(), ensure_ascii=False))
+
+
+@main.command(name="eval")
+@click.argument("dataset_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("--method", type=click.Choice(sorted(METHODS)), default=DEFAULT_METHOD,
+              show_default=True, help="Timeline method to evaluate.")
+@click.option("--span-extension", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Widen each gold timeline's date span by this many days each side.")
+@click.option("--format", "fmt", type=click.Choice(["json", "md"]), default="md",
+              show_default=True, help="Eval JSON or a Markdown table beside published results.")
+@click.option("--cache", type=click.Path(dir_okay=False), default=None,
+              help="Annotation cache database (default: ~/.cache/storyline/eval.db).")
+@quiet_option
+def evaluate(dataset_dir: str, method: str, span_extension: int, fmt: str, cache: str | None,
+             quiet: bool) -> None:
+    """Run the standard timeline-summarization protocol on a benchmark dataset.
+
+    DATASET_DIR is in the Timeline17 layout or the news-tls layout. Articles
+    are annotated once and cached, so other methods run without annotating.
+
+    Example:
+
+        storyline eval ../shared/data/t17-newstls --method datewise --format json
+    """
+    from storyline.evaluate.datasets import load_dataset
+    from storyline.evaluate.runner import run_eval, to_markdown
+
+    total = len(load_dataset(dataset_dir))
+    with _progress(total, "topics", _show_progress(quiet)) as advance:
+        report = run_eval(dataset_dir, method=method, span_extension=span_extension,
+                          cache=cache, on_topic=lambda *_: advance())
+    if not report.results:
+        _fail(f"{dataset_dir}: no topic has articles to evaluate on")
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        click.echo(to_markdown(report).rstrip("\n"))

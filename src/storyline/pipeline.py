@@ -35,6 +35,8 @@ class IngestReport:
     undated: list[str] = field(default_factory=list)
     copies: int = 0
     total_articles: int = 0
+    #: Every usable article's id, in input order (not part of the JSON report).
+    article_ids: list[str] = field(default_factory=list)
 
     @property
     def usable(self) -> int:
@@ -72,9 +74,24 @@ def ingest(
     an interruption loses at most the batch in flight and never leaves an
     article half-written. Bad inputs are collected in the report.
     """
-    annotator = annotator or Annotator()
     report = IngestReport()
-    fresh = _fresh_articles(_read_all(paths, published, report, on_file), store, report)
+    stream = _read_all(paths, published, report, on_file)
+    return ingest_articles(stream, store, annotator=annotator, batch_size=batch_size,
+                           report=report)
+
+
+def ingest_articles(
+    articles: Iterable[Article | Skipped],
+    store: Store,
+    *,
+    annotator: Annotator | None = None,
+    batch_size: int = 64,
+    report: IngestReport | None = None,
+) -> IngestReport:
+    """Clean, annotate and store articles that were read elsewhere (a benchmark loader)."""
+    annotator = annotator or Annotator()
+    report = report or IngestReport()
+    fresh = _fresh_articles(_collect_skipped(articles, report), store, report)
     annotated = annotator.annotate_with((clean_article(article), digest) for article, digest in fresh)
     while batch := list(islice(annotated, batch_size)):
         with store.atomic():
@@ -90,6 +107,15 @@ def ingest(
                     report.added += 1
     report.total_articles = store.count_articles()
     return report
+
+
+def _collect_skipped(items: Iterable[Article | Skipped], report: IngestReport
+                     ) -> Iterator[Article]:
+    for item in items:
+        if isinstance(item, Skipped):
+            report.skipped.append(item)
+        else:
+            yield item
 
 
 def _read_all(paths: Iterable[str | Path], published: date | None, report: IngestReport,
@@ -116,6 +142,7 @@ def _fresh_articles(articles: Iterable[Article], store: Store, report: IngestRep
     seen: set[tuple[str, str]] = set()
     for article in articles:
         digest = content_hash(article)
+        report.article_ids.append(article.id)
         if (article.id, digest) in seen or store.status(article.id, digest) == "unchanged":
             report.unchanged += 1
             continue

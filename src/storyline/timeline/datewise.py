@@ -44,7 +44,7 @@ from storyline.model import (
     TimelineEntry,
     TimelineSentence,
 )
-from storyline.timeline.base import TimelineRequest, source_ref
+from storyline.timeline.base import TimelineRequest, contains_keyword, source_ref
 
 log = logging.getLogger(__name__)
 
@@ -190,11 +190,6 @@ def _knee_point(values: list[float]) -> int:
     return int(np.argmax(distance))
 
 
-def _has_keyword(text: str, keywords: Sequence[str]) -> bool:
-    lower = text.lower()
-    return any(keyword in lower for keyword in keywords)
-
-
 def _centroid_opt(candidates: list[_Sent], k: int, vectorizer: TfidfVectorizer,
                   keywords: Sequence[str], max_sim: float) -> list[_Sent]:
     """``CentroidOpt``: grow the summary whose vector is closest to the centroid.
@@ -225,7 +220,7 @@ def _centroid_opt(candidates: list[_Sent], k: int, vectorizer: TfidfVectorizer,
         for position in order:
             index = remaining[position]
             remaining[position] = -1
-            if keywords and not _has_keyword(candidates[index].text, keywords):
+            if keywords and not contains_keyword(candidates[index].text, keywords):
                 continue
             if any(float(dense[index] @ dense[other]) > max_sim for other in selected):
                 continue
