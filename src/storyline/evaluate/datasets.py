@@ -336,7 +336,10 @@ def _newstls_article(record: dict, origin: str) -> Article:
         raise InputError(origin, "record has no time")
     sentences = [s["raw"].strip() for s in record.get("sentences") or [] if s.get("raw", "").strip()]
     text = record.get("text") or "\n".join(sentences)
-    title = (record.get("title") or "").strip() or (sentences[0] if sentences else _first_line(text))
+    # No title unless the record has one: the clean stage names untitled
+    # articles after their lead, which must stay text (a title equal to the
+    # first line would be dropped from the text as a repeated headline).
+    title = (record.get("title") or "").strip()
     return Article(
         id=str(record["id"]),
         url=record.get("url"),
@@ -346,10 +349,6 @@ def _newstls_article(record: dict, origin: str) -> Article:
         text=text,
         origin=origin,
     )
-
-
-def _first_line(text: str) -> str:
-    return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
 
 # --- shared --------------------------------------------------------------------------

@@ -372,7 +372,7 @@ def _rank(clusters: list[_Cluster], sentence_days: Sequence[list[date | None]]
     def mention_count(cluster: _Cluster) -> int:
         return counts.get(cluster.mentioned, 0) if cluster.mentioned else 0
 
-    return sorted(clusters, key=lambda c: (-len(c.members), -mention_count(c)))
+    return sorted(clusters, key=lambda c: (-mention_count(c), -len(c.members)))
 
 
 # --- summarizing --------------------------------------------------------------------
