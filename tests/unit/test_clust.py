@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import numpy as np
+import pytest
 from scipy import sparse
 
 from storyline.model import AnnotatedArticle, Article, Granularity, Sentence, TimeMention
 from storyline.timeline import TimelineRequest
 from storyline.timeline.clust import Clust, centroid_opt, markov_clusters, temporal_graph
 
+NEWSTLS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "t17-newstls"
 DAY, MONTH = Granularity.DAY, Granularity.MONTH
 START = date(2010, 1, 1)
 
@@ -167,6 +170,9 @@ def test_bigger_clusters_come_first_and_each_date_gets_one_entry():
     many = build(articles, dates=10, sentences=1)
     assert [e.date for e in many.entries] == [day(0), day(30), day(45), day(50)]
     assert [s.source.article_id for s in many.entries[1].sentences] == ["f1"]
+    # Among clusters of one size, the date the collection names more comes first.
+    two = build(articles, dates=2, sentences=1)
+    assert [e.date for e in two.entries] == [day(30), day(45)]
 
 
 def test_summaries_keep_only_sentences_with_a_keyword():
@@ -223,11 +229,11 @@ def test_the_requested_range_bounds_articles_and_dates():
         story("b", day(25), "strike"),
         story("late", day(40), "flood"),
     ]
-    bounded = build(articles, dates=5, sentences=1, start=day(10), end=day(30))
+    bounded = build(articles, method=Clust(clip_dates=True), dates=5, sentences=1,
+                    start=day(10), end=day(30))
     assert [e.date for e in bounded.entries] == [day(25)]
-    news_tls = build(articles, method=Clust(clip_dates=False), dates=5, sentences=1,
-                     start=day(10), end=day(30))
-    assert [e.date for e in news_tls.entries] == [day(2), day(25)]
+    news_tls = build(articles, dates=5, sentences=1, start=day(10), end=day(30))
+    assert [e.date for e in news_tls.entries] == [day(2), day(25)]  # the default, as published
 
 
 def test_centroid_opt_prefers_the_central_sentence_and_breaks_ties_by_position():
@@ -249,3 +255,23 @@ def test_the_same_input_gives_the_same_timeline():
     second = build(list(articles), dates=3, sentences=2)
     assert first.to_dict() == second.to_dict()
     assert first.entries
+
+
+@pytest.mark.slow
+def test_a_benchmark_topic_gives_a_timeline_within_the_protocol(annotator):
+    if not (NEWSTLS / "mj").is_dir():
+        pytest.skip("benchmark data ../shared/data/t17-newstls is not present")
+    from storyline.evaluate.datasets import load_dataset, newstls_articles
+
+    topic = next(t for t in load_dataset(NEWSTLS) if t.name == "mj")
+    gold = topic.gold_timelines[0]
+    start, end = gold.span()
+    articles = list(annotator.annotate(newstls_articles(topic, start, end)))
+    request = TimelineRequest(dates=gold.num_dates, sentences=gold.sentences_per_date,
+                              keywords=topic.keywords, start=start, end=end)
+    timeline = Clust(clip_dates=True).build(articles, request)
+    assert 0 < len(timeline.entries) <= gold.num_dates
+    for entry in timeline.entries:
+        assert start <= entry.date <= end
+        assert 0 < len(entry.sentences) <= gold.sentences_per_date
+        assert all(any(k in s.text.lower() for k in topic.keywords) for s in entry.sentences)

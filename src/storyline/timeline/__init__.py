@@ -1,19 +1,20 @@
 """Timeline methods, by the name ``--method`` takes.
 
-``storyline`` is the default, meant for real news; ``datewise`` (and
-``clust`` where present) reproduce published methods for the benchmarks.
+``storyline`` is the default, meant for real news; ``datewise`` and
+``clust`` reproduce published methods (news-tls) for the benchmarks.
 """
 
 from __future__ import annotations
 
 from storyline.errors import ConfigError
 from storyline.timeline.base import TimelineMethod, TimelineRequest
+from storyline.timeline.clust import Clust
 from storyline.timeline.datewise import Datewise
 from storyline.timeline.storyline_method import StorylineMethod
 
 __all__ = ["METHODS", "DEFAULT_METHOD", "TimelineRequest", "get_method"]
 
-METHODS: dict[str, type] = {"storyline": StorylineMethod, "datewise": Datewise}
+METHODS: dict[str, type] = {"storyline": StorylineMethod, "datewise": Datewise, "clust": Clust}
 DEFAULT_METHOD = "storyline"
 
 
