@@ -170,6 +170,7 @@ def run_task(articles: list[AnnotatedArticle], gold: GoldTimeline, topic: Topic,
         keywords=topic.keywords,
         start=start,
         end=end,
+        days_only=True,
     )
     started = time.perf_counter()
     predicted = get_method(method).build(window, request)

@@ -30,7 +30,9 @@ class TimelineRequest:
 
     ``dates`` None lets the method decide how many dates matter;
     ``keywords``, when given, must occur in every chosen sentence (the
-    benchmark protocol's topic keywords); ``start``/``end`` bound the dates.
+    benchmark protocol's topic keywords); ``start``/``end`` bound the dates;
+    ``days_only`` asks for day entries only (the benchmark protocol scores
+    days: a month entry would be read as its first day).
     """
 
     dates: int | None = None
@@ -39,6 +41,7 @@ class TimelineRequest:
     keywords: tuple[str, ...] = ()
     start: date | None = None
     end: date | None = None
+    days_only: bool = False
 
     def __post_init__(self) -> None:
         if self.dates is not None and self.dates < 1:

@@ -139,7 +139,9 @@ class StorylineMethod:
             article = annotated.article
             by_sentence: dict[int, set[DateKey]] = defaultdict(set)
             for mention in annotated.time_mentions:
-                if not request.in_range(mention.value):
+                if not request.in_range(mention.value) or (
+                    request.days_only and mention.granularity is not Granularity.DAY
+                ):
                     continue
                 key = (mention.value, mention.granularity)
                 by_sentence[mention.sentence_index].add(key)
