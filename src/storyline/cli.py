@@ -320,3 +320,33 @@ def evaluate(dataset_dir: str, method: str, span_extension: int, fmt: str, cache
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
         click.echo(to_markdown(report).rstrip("\n"))
+
+
+@main.command()
+@click.option("--db", "db", required=True, type=click.Path(dir_okay=False),
+              help="An existing storyline database (made by `storyline ingest`).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but loopback needs --token.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on.")
+@click.option("--token", envvar="STORYLINE_TOKEN", default=None, show_envvar=True,
+              help="Bearer token that writes (POST /api/articles) must present.")
+def serve(db: str, host: str, port: int, token: str | None) -> None:
+    """Serve the timeline page and the HTTP API (docs at /docs).
+
+    Reads need nothing; writes need the token when one is set, and one must
+    be set to listen on anything but loopback.
+
+    Example:
+
+        storyline serve --db story.db --port 8000
+    """
+    import uvicorn
+
+    from storyline.api import create_app
+
+    app = create_app(db, token=token, host=host)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"storyline: serving {db} at http://{shown}:{port}/ (API docs at /docs); "
+               f"Ctrl+C stops", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")

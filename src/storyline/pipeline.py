@@ -151,10 +151,13 @@ def _fresh_articles(articles: Iterable[Article], store: Store, report: IngestRep
 
 
 def build_timeline(store: Store, request: TimelineRequest | None = None,
-                   method: str = DEFAULT_METHOD) -> Timeline:
-    """The timeline of the stored articles that match ``request.query``."""
+                   method: str = DEFAULT_METHOD, *, entity: str | None = None) -> Timeline:
+    """The timeline of the stored articles that match ``request.query``.
+
+    ``entity`` narrows them to the articles that mention that entity.
+    """
     request = request or TimelineRequest()
-    ids = store.article_ids(query=request.query)
+    ids = store.article_ids(query=request.query, entity=entity)
     if request.query and not ids:
         log.warning("no article matches %r", request.query)
     return get_method(method).build(store.load_annotated(ids), request)

@@ -361,14 +361,24 @@ class Store:
 
     # -- reading ---------------------------------------------------------------
 
+    def data_version(self) -> int:
+        """A number that changes whenever another connection commits to this store.
+
+        For caches kept beside an open store: a write by another process (a
+        ``storyline ingest`` while the server runs) changes it too.
+        """
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
     def count_articles(self) -> int:
         return self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
 
     def article_ids(self, *, query: str | None = None, start: date | None = None,
-                    end: date | None = None) -> list[str]:
+                    end: date | None = None, entity: str | None = None) -> list[str]:
         """Ids of articles matching a full-text query and published in [start, end].
 
         An article without a publication date is kept unless a range is given.
+        ``entity`` keeps only articles in which an entity with exactly that
+        text was found (whatever its label), as the web page's filter offers them.
         """
         sql = "SELECT a.id FROM articles a"
         params: list[object] = []
@@ -383,6 +393,9 @@ class Store:
         if end:
             where.append("a.published <= ?")
             params.append(end.isoformat())
+        if entity:
+            where.append("a.id IN (SELECT article_id FROM entities WHERE text = ?)")
+            params.append(entity)
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY a.published, a.rowid"
@@ -437,6 +450,19 @@ class Store:
             (limit,),
         )
         return [(r["text"], r["label"], r["n"]) for r in rows]
+
+    def articles_by_date(self, ids: Sequence[str]) -> dict[tuple[date, Granularity], set[str]]:
+        """For each date, which of these articles have a time mention pointing at it.
+
+        The articles that stand behind a timeline entry, for a reader
+        weighing it; read from the mentions alone, without loading articles.
+        """
+        found: dict[tuple[date, Granularity], set[str]] = defaultdict(set)
+        for row in self._rows("SELECT DISTINCT value, granularity, article_id FROM time_mentions",
+                              "article_id", list(ids), order="value"):
+            found[(date.fromisoformat(row["value"]), Granularity(row["granularity"]))].add(
+                row["article_id"])
+        return dict(found)
 
     def _rows(self, sql: str, key: str, ids: list[str] | None, order: str) -> list[sqlite3.Row]:
         if ids is None:

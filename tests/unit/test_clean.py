@@ -51,6 +51,10 @@ TAIL_EXAMPLES = {
                   "You may also like"],
 }
 STRIP_EXAMPLES = {
+    "wire-timestamp": ("LONDON | Tue Apr 28, 2009 9:03 pm BST LONDON (Reuters) - Testing is slow.",
+                       "Testing is slow."),
+    "wire-dateline": ("GENEVA (Reuters) - The WHO raised its alert level.",
+                      "The WHO raised its alert level."),
     "inline-photo-credit": ("Cranes stand idle (Photo: Reuters/Dan Ortiz)", "Cranes stand idle"),
     "trailing-photo-credit": ("Smoke rises over the plant. Photo: AFP", "Smoke rises over the plant."),
     "trailing-agency-credit": ("Rescuers search the rubble (AFP)", "Rescuers search the rubble"),
@@ -71,6 +75,7 @@ PROSE = [
     "By the end of the day, the ferry had sunk.",
     "Published figures showed the economy shrank in 2009.",
     "What the state has found so far was released on Tuesday.",
+    "The report (AP) - not a dateline here - was read aloud.",
 ]
 
 

@@ -1,0 +1,484 @@
+"""The HTTP API and the web page: a thin adapter over Store, pipeline and render.
+
+``create_app`` returns a FastAPI app; ``storyline serve`` runs it under
+uvicorn. Every route opens its own Store (uvicorn answers from a thread
+pool, and a connection must not be shared by two requests at once), and
+writes are serialized by one lock, as SQLite has one writer anyway.
+storyline's errors are turned into HTTP errors here and nowhere else.
+
+Article text and titles come from strangers. The page renders them with
+DOM text nodes only, and every response carries a Content-Security-Policy
+that forbids inline script, so a ``<script>`` in a title stays text even
+if a bug ever let it reach markup.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import json
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
+from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from storyline.errors import (
+    ConfigError,
+    DateError,
+    InputError,
+    NotFoundError,
+    StorylineError,
+)
+from storyline.ingest.base import Skipped
+from storyline.ingest.jsonl import parse_record, read_jsonl
+from storyline.model import Article, Timeline
+from storyline.pipeline import IngestReport, build_timeline, ingest_articles
+from storyline.render import render
+from storyline.store import Store
+from storyline.timeline import DEFAULT_METHOD, METHODS, TimelineRequest
+
+log = logging.getLogger(__name__)
+
+WEB = Path(__file__).resolve().parent / "web"
+#: The only files ever served from disk: what the web folder holds, by name.
+#: Looking a name up here, instead of joining it to a path, is what keeps
+#: ``/static/../../etc/passwd`` and its encoded cousins out.
+STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+                ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml",
+                ".png": "image/png"}
+PAGE_SIZE = 20
+#: A POST larger than this is refused before it is read (413).
+MAX_BODY_BYTES = 20 * 1024 * 1024
+#: Timelines kept per server, so that exporting or going back is instant.
+TIMELINE_CACHE_SIZE = 32
+#: Swagger UI's two files, served from the swagger-ui-bundle package so that
+#: /docs, like the page, loads nothing from elsewhere.
+SWAGGER_FILES = ("swagger-ui-bundle.js", "swagger-ui.css")
+WRITE_TYPES = ("application/json", "application/x-ndjson", "application/jsonl",
+               "application/json-lines")
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"x-frame-options", b"DENY")]
+ERROR_STATUS: dict[type[StorylineError], int] = {
+    NotFoundError: 404, ConfigError: 422, DateError: 422, InputError: 422,
+}
+EXPORTS = {"json": ("application/json", "timeline.json"),
+           "md": ("text/markdown; charset=utf-8", "timeline.md"),
+           "timelinejs": ("application/json", "timeline-timelinejs.json")}
+
+QUERY_HELP = "Only articles matching these words (full-text search)"
+
+T = TypeVar("T")
+MethodName = Literal[tuple(sorted(METHODS))]  # type: ignore[valid-type]
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a bind address only accepts connections from this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to anything
+
+
+def create_app(db: str | Path, *, token: str | None = None, host: str = "127.0.0.1") -> FastAPI:
+    """The app serving the store at ``db``, as it will be bound to ``host``.
+
+    The store must exist (StoreError otherwise). Bound to anything but
+    loopback, the app refuses to start without a token (ConfigError), since
+    anyone who can reach it could otherwise write to the store; with a
+    token, every write must present it as ``Authorization: Bearer``.
+    """
+    token = (token or "").strip() or None
+    if not is_loopback(host) and not token:
+        raise ConfigError(
+            f"refusing to serve on {host} without a token: anyone who can reach it could "
+            f"add articles to {db}; pass --token or set STORYLINE_TOKEN, or bind to 127.0.0.1"
+        )
+    timelines = _TimelineCache(Store(db, create=False), TIMELINE_CACHE_SIZE)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        timelines.close()
+
+    app = FastAPI(
+        title="storyline", version=_version(), docs_url=None, redoc_url=None, lifespan=lifespan,
+        description="A dated, sourced timeline of the articles in one storyline store.",
+    )
+    app.state.db = str(db)
+    app.state.token = token
+    app.state.write_lock = threading.Lock()
+    app.state.timelines = timelines
+    app.add_exception_handler(StorylineError, _storyline_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.include_router(router)
+    allowed_hosts = _local_names(host) if is_loopback(host) else None
+    app.add_middleware(_Guard, allowed_hosts=allowed_hosts)
+    return app
+
+
+# -- errors, at the edge ------------------------------------------------------------
+
+async def _storyline_error(request: Request, exc: Exception) -> JSONResponse:
+    status = next((code for kind, code in ERROR_STATUS.items() if isinstance(exc, kind)), 500)
+    if status == 500:
+        log.error("%s %s: %s", request.method, request.url.path, exc)
+    return JSONResponse({"detail": str(exc)}, status_code=status)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    """422 with one readable line naming each bad parameter and why."""
+    assert isinstance(exc, RequestValidationError)
+    problems = []
+    for error in exc.errors():
+        where = [str(part) for part in error.get("loc", ())]
+        kind, name = (where[0], ".".join(where[1:])) if len(where) > 1 else ("request", "")
+        value = f" (got {error['input']!r})" if isinstance(error.get("input"), str) else ""
+        problems.append(f"{kind} parameter {name!r}: {error.get('msg', 'invalid')}{value}")
+    errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")}
+              for e in exc.errors()]
+    return JSONResponse({"detail": "; ".join(problems), "errors": errors}, status_code=422)
+
+
+# -- security headers and host check -------------------------------------------------
+
+class _Guard:
+    """Adds the security headers to every response; checks Host on loopback.
+
+    A page on another site can make a browser talk to 127.0.0.1 under a
+    name it controls (DNS rebinding); answering only to local names stops
+    it reading or writing the store that way.
+    """
+
+    def __init__(self, app: ASGIApp, *, allowed_hosts: frozenset[str] | None) -> None:
+        self.app = app
+        self.allowed_hosts = allowed_hosts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        csp = CSP.encode()
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []),
+                                      (b"content-security-policy", csp), *SECURITY_HEADERS]
+            await send(message)
+
+        if self.allowed_hosts is not None and _host_name(scope) not in self.allowed_hosts:
+            response = JSONResponse({"detail": "unknown Host header; use http://127.0.0.1"},
+                                    status_code=400)
+            await response(scope, receive, send_with_headers)
+            return
+        await self.app(scope, receive, send_with_headers)
+
+
+def _host_name(scope: Scope) -> str:
+    raw = dict(scope.get("headers", ())).get(b"host", b"").decode("latin-1").lower()
+    if raw.startswith("["):
+        return raw[1:raw.find("]")] if "]" in raw else raw
+    return raw.rsplit(":", 1)[0] if raw.count(":") == 1 else raw
+
+
+def _local_names(host: str) -> frozenset[str]:
+    return frozenset({"localhost", "127.0.0.1", "::1", host.strip("[]").lower()})
+
+
+# -- dependencies ----------------------------------------------------------------------
+
+def reader(request: Request) -> Iterator[Store]:
+    """A store for this request alone, opened read-only in spirit (never created)."""
+    with Store(request.app.state.db, create=False) as store:
+        yield store
+
+
+def _authorized(request: Request) -> None:
+    """Writes need the server's token, when it has one (always, off loopback)."""
+    expected = request.app.state.token
+    if expected is None:
+        return
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(),
+                                                              expected.encode()):
+        raise HTTPException(401, "writing needs the server's token: "
+                                 "send 'Authorization: Bearer TOKEN'",
+                            headers={"WWW-Authenticate": "Bearer"})
+
+
+StoreDep = Annotated[Store, Depends(reader)]
+router = APIRouter()
+
+
+# -- the page ---------------------------------------------------------------------------
+
+@router.get("/", include_in_schema=False)
+def page() -> FileResponse:
+    return FileResponse(WEB / "index.html", media_type=STATIC_TYPES[".html"])
+
+
+@router.get("/docs", include_in_schema=False)
+def docs() -> FileResponse:
+    """Swagger UI, started by a script file: FastAPI's own page needs inline script."""
+    return FileResponse(WEB / "docs.html", media_type=STATIC_TYPES[".html"])
+
+
+@router.get("/static/{name}", include_in_schema=False)
+def static(name: str) -> FileResponse:
+    files = _static_files()
+    if name not in files:
+        raise HTTPException(404, "Not Found")
+    return FileResponse(files[name], media_type=STATIC_TYPES[files[name].suffix])
+
+
+@router.get("/docs/{name}", include_in_schema=False)
+def swagger_file(name: str) -> FileResponse:
+    """Swagger UI's script and style, looked up by name like the static files."""
+    if name not in SWAGGER_FILES:
+        raise HTTPException(404, "Not Found")
+    from swagger_ui_bundle import swagger_ui_path
+
+    path = Path(swagger_ui_path) / name
+    return FileResponse(path, media_type=STATIC_TYPES[path.suffix])
+
+
+def _static_files() -> dict[str, Path]:
+    return {p.name: p for p in WEB.iterdir()
+            if p.is_file() and p.suffix in STATIC_TYPES and not p.name.startswith(".")}
+
+
+# -- the API ---------------------------------------------------------------------------
+
+@router.get("/api/timeline", summary="The timeline, as JSON or an export format")
+def timeline(
+    request: Request,
+    store: StoreDep,
+    query: Annotated[str | None, Query(max_length=500, description=QUERY_HELP)] = None,
+    entity: Annotated[str | None, Query(max_length=500,
+                                        description="Only articles mentioning it")] = None,
+    dates: Annotated[int | None, Query(ge=1, le=500,
+                                       description="Number of dates (default: auto)")] = None,
+    sentences: Annotated[int, Query(ge=1, le=20, description="Sentences per date")] = 2,
+    method: Annotated[MethodName, Query(description="Timeline method")] = DEFAULT_METHOD,
+    start: Annotated[date | None, Query(description="Earliest date (YYYY-MM-DD)")] = None,
+    end: Annotated[date | None, Query(description="Latest date (YYYY-MM-DD)")] = None,
+    fmt: Annotated[Literal["json", "md", "timelinejs"] | None,
+                   Query(alias="format", description="Download in this format")] = None,
+) -> Response:
+    """The Timeline JSON of DESIGN, each entry with an extra ``articles`` count.
+
+    ``articles`` is how many distinct articles stand behind an entry: those
+    whose time mentions point at its date, and those it quotes. With
+    ``format`` the timeline comes as a download, exactly as ``storyline build
+    --format`` writes it.
+    """
+    wanted = TimelineRequest(dates=dates, sentences=sentences, query=query or None,
+                             start=start, end=end)
+    built, support = request.app.state.timelines.get(
+        (wanted, method, entity or None),
+        lambda: _timeline_with_support(store, wanted, method, entity or None))
+    if fmt:
+        media_type, filename = EXPORTS[fmt]
+        return Response(render(built, fmt), media_type=media_type,
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    document = built.to_dict()
+    for entry, counted in zip(document["entries"], support, strict=True):
+        entry["articles"] = counted
+    return JSONResponse(document)
+
+
+def _timeline_with_support(store: Store, wanted: TimelineRequest, method: str,
+                           entity: str | None) -> tuple[Timeline, list[int]]:
+    built = build_timeline(store, wanted, method, entity=entity)
+    behind = store.articles_by_date(store.article_ids(query=wanted.query, entity=entity))
+    support = [
+        len(behind.get((entry.date, entry.granularity), set())
+            | {s.source.article_id for s in entry.sentences})
+        for entry in built.entries
+    ]
+    return built, support
+
+
+@router.get("/api/articles", summary="Stored articles, a page at a time")
+def articles(
+    store: StoreDep,
+    query: Annotated[str | None, Query(max_length=500, description=QUERY_HELP)] = None,
+    page: Annotated[int, Query(ge=1, description="Page number, from 1")] = 1,
+) -> dict[str, Any]:
+    """Articles in publication order, without their text (``/api/articles/{id}`` has it)."""
+    ids = store.article_ids(query=query or None)
+    shown = ids[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    return {
+        "total": len(ids),
+        "page": page,
+        "page_size": PAGE_SIZE,
+        "pages": -(-len(ids) // PAGE_SIZE),
+        "articles": [_summary(store.get_article(article_id)) for article_id in shown],
+    }
+
+
+def _summary(article: Article) -> dict[str, Any]:
+    summary = article.to_dict()
+    del summary["text"]
+    return summary
+
+
+@router.get("/api/articles/{article_id:path}", summary="One article with its annotations")
+def article(store: StoreDep, article_id: Annotated[str, PathParam(max_length=500)]
+            ) -> dict[str, Any]:
+    """Cleaned text, sentences, entities and time mentions (offsets into the text)."""
+    store.get_article(article_id)  # NotFoundError, hence 404, for an unknown id
+    return store.load_annotated([article_id])[0].to_dict()
+
+
+@router.get("/api/entities", summary="The most widely mentioned entities")
+def entities(store: StoreDep,
+             limit: Annotated[int, Query(ge=1, le=1000, description="How many")] = 20
+             ) -> dict[str, Any]:
+    """Entities by the number of articles that mention them."""
+    return {"entities": [{"text": text, "label": label, "articles": count}
+                         for text, label, count in store.top_entities(limit)]}
+
+
+@router.post(
+    "/api/articles", summary="Add articles, as `storyline ingest` does",
+    dependencies=[Depends(_authorized)],
+    openapi_extra={"requestBody": {"required": True, "content": {
+        "application/json": {"schema": {"description": "an article or a list of articles",
+                                        "example": {"title": "Talks collapse",
+                                                    "published": "2023-10-19",
+                                                    "text": "Talks collapsed on Wednesday."}}},
+        "application/x-ndjson": {"schema": {"type": "string",
+                                            "description": "JSON Lines, an article a line"}},
+    }}},
+)
+async def add_articles(request: Request) -> JSONResponse:
+    """Validate, clean, annotate and store; the ingest report comes back.
+
+    Records are checked one by one exactly as ``storyline ingest`` checks a
+    JSONL file: a bad one is listed under ``skipped`` with the reason, the
+    rest are stored. Nothing usable at all is a 422.
+    """
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind not in WRITE_TYPES:
+        # Also what stops a web page elsewhere from posting here: a JSON
+        # content type makes the browser ask first, and this app says no.
+        raise HTTPException(415, "send the articles as application/json or "
+                                 f"application/x-ndjson, not {kind or 'no content type'}")
+    if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
+        raise HTTPException(413, f"the body is larger than {MAX_BODY_BYTES // 2**20} MiB; "
+                                 "send fewer articles per request")
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        raise HTTPException(413, f"the body is larger than {MAX_BODY_BYTES // 2**20} MiB")
+    report = await run_in_threadpool(_ingest_body, request.app, body)
+    if report.usable == 0:
+        return JSONResponse({"detail": "no usable article in the request",
+                             "report": report.to_dict()}, status_code=422)
+    return JSONResponse({**report.to_dict(), "ids": report.article_ids})
+
+
+def _ingest_body(app: FastAPI, body: bytes) -> IngestReport:
+    report = IngestReport()
+    records = _records(_decoded(body), report)
+    with app.state.write_lock, Store(app.state.db) as store:
+        return ingest_articles(records, store, report=report)
+
+
+def _decoded(body: bytes) -> str:
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError("request", "the body is not UTF-8 text") from None
+    if not text.strip():
+        raise InputError("request", "the body is empty; send a JSON article, a list of them, "
+                                    "or JSON Lines")
+    return text
+
+
+def _records(text: str, report: IngestReport) -> Iterator[Article | Skipped]:
+    """A JSON article, a JSON list of them, or JSON Lines, each record checked on its own.
+
+    Undated articles are noted in the report, as ``storyline ingest`` does.
+    """
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        items: Iterator[Article | Skipped] = read_jsonl(Path("request"), text)
+    else:
+        single = not isinstance(data, list)
+        items = _parsed([data] if single else data, single=single)
+    for item in items:
+        if isinstance(item, Article) and item.published is None:
+            report.undated.append(item.origin)
+        yield item
+
+
+def _parsed(records: list[Any], *, single: bool) -> Iterator[Article | Skipped]:
+    for index, record in enumerate(records):
+        origin = "request" if single else f"request[{index}]"
+        try:
+            yield parse_record(record, origin=origin)
+        except InputError as exc:
+            yield Skipped(exc.origin, exc.reason)
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+class _TimelineCache:
+    """The last few timelines built, valid until someone writes to the store.
+
+    Building from thousands of articles takes a second or two; an export
+    right after viewing, or going back to an earlier filter, should not.
+    ``watcher`` is a store kept open only to notice writes by anyone, this
+    server or a ``storyline ingest`` running beside it.
+    """
+
+    def __init__(self, watcher: Store, size: int) -> None:
+        self.watcher = watcher
+        self.size = size
+        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._version = -1
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
+        with self._lock:
+            version = self.watcher.data_version()
+            if version != self._version:
+                self._items.clear()
+                self._version = version
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = build()
+        with self._lock:
+            if self._version == version:
+                self._items[key] = value
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
+        return value
+
+    def close(self) -> None:
+        self.watcher.close()
+
+
+def _version() -> str:
+    from storyline import __version__
+
+    return __version__
