@@ -1,5 +1,6 @@
 """The default storyline method on hand-built annotated articles (no model needed)."""
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -91,3 +92,47 @@ def test_bad_requests_fail_fast():
         TimelineRequest(start=date(2020, 1, 2), end=date(2020, 1, 1))
     with pytest.raises(ConfigError, match="unknown timeline method"):
         get_method("magic")
+
+
+def test_dates_mentioned_on_more_publication_days_rank_first():
+    from storyline.timeline.dates import DateSupport, SupportWeights, rank_dates
+
+    once, often = date(2023, 10, 1), date(2023, 10, 2)
+    support = {(once, DAY): DateSupport(), (often, DAY): DateSupport()}
+    for n in range(3):  # three copies of one report, all on one day
+        support[(once, DAY)].add(once, f"copy{n}", "Wire", once)
+    for n in range(2):  # two reports, days apart
+        support[(often, DAY)].add(often, f"report{n}", "Wire", date(2023, 10, 3 + 5 * n))
+    assert rank_dates(support, SupportWeights())[0] == (often, DAY)
+    assert rank_dates(support, SupportWeights(articles=1, fresh=1, days=0))[0] == (once, DAY)
+
+
+def test_undated_leads_are_candidates_for_the_day_before_publication():
+    day = date(2023, 10, 19)
+    articles = [
+        annotated("x", date(2023, 10, 19), [
+            ("Dockworkers at the port walked off the job on Thursday, halting traffic.",
+             [("Thursday", day, DAY)]),
+        ]),
+        annotated("y", date(2023, 10, 20), [
+            ("Ships queued outside the harbour as the dockworkers stayed off the job.", []),
+        ]),
+    ]
+    method = get_method("storyline")
+    timeline = method.build(articles, TimelineRequest(dates=1, sentences=2))
+    texts = [s.text for e in timeline.entries for s in e.sentences]
+    assert timeline.entries[0].date == day and len(texts) == 2
+    only_same_day = replace(method, lead_days=1).build(articles, TimelineRequest(dates=1,
+                                                                                 sentences=2))
+    assert len(only_same_day.entries[0].sentences) == 1
+
+
+def test_both_summarizers_fill_every_entry_and_unknown_ones_fail():
+    from storyline.timeline.storyline_method import StorylineMethod
+
+    for summarizer in ("centroid_opt", "closest"):
+        timeline = StorylineMethod(summarizer=summarizer).build(
+            ARTICLES, TimelineRequest(dates=3, sentences=2))
+        assert timeline.entries and all(e.sentences for e in timeline.entries)
+    with pytest.raises(ConfigError, match="unknown summarizer"):
+        StorylineMethod(summarizer="magic")

@@ -2,19 +2,22 @@
 
 It starts from DATEWISE (Gholipour Ghalandari & Ifrim, ACL 2020; the
 faithful version is ``datewise.py``) and changes what a reader of a real
-story notices. Dates are ranked by the number of articles that mention
-them, counting twice those that report the date as news (published that
-day or the next), then by raw mentions. A date's candidates are the
-sentences that mention it plus the leading undated sentences of articles
-published that day (a news lead reports the latest events without naming
-the day). Each chosen date first gets its best sentence, then the next
-ones: the candidates closest to the TF-IDF centroid of all its candidates
-(weighted by how surely each is about that date), skipping any sentence
-too close to one already in the timeline. Month- and year-only mentions
-("in February", "next year") make month and year entries; questions and
-quotes are left out; copied sentences are credited to the article that
-most likely wrote them first; and without ``--dates`` the number of dates
-follows from the evidence.
+story notices. Dates are ranked by the number of distinct publication days
+on which articles mention them (a date that matters keeps being mentioned
+after it happened), then by the articles that mention them, counting again
+those that report the date as news, then by raw mentions (see
+``dates.py``). A date's candidates are the sentences that mention it plus
+the leading undated sentences of articles published that day or the day
+after (a news lead reports the latest events without naming the day; the
+day after's count half). Each chosen date first gets its best sentence,
+then the next ones, as CentroidOpt grows a summary: the candidate that
+brings the entry's TF-IDF vector closest to the weighted centroid of all
+the date's candidates, skipping any sentence too close to one already in
+the timeline. Month- and year-only mentions ("in February", "next year")
+make month and year entries; questions and quotes are left out; copied
+sentences are credited to the article that most likely wrote them first;
+and without ``--dates`` the number of dates follows from the evidence.
+docs/ablation.md (``bench/ablation.py``) measures each of these choices.
 """
 
 from __future__ import annotations
@@ -22,14 +25,15 @@ from __future__ import annotations
 import logging
 import math
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 import numpy as np
+from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
+from storyline.errors import ConfigError
 from storyline.model import (
     AnnotatedArticle,
     Granularity,
@@ -39,101 +43,111 @@ from storyline.model import (
 )
 from storyline.timeline.base import (
     Candidate,
-    DateEvidence,
-    DateKey,
     TimelineRequest,
     contains_keyword,
     source_ref,
     word_count,
 )
+from storyline.timeline.dates import DateKey, DateSupport, SupportWeights, rank_dates
 
 log = logging.getLogger(__name__)
 
 _QUOTES = ('"', "“", "‘", "'", "«")
 _GRANULARITY_ORDER = {Granularity.YEAR: 0, Granularity.MONTH: 1, Granularity.DAY: 2}
+SUMMARIZERS = ("centroid_opt", "closest")
 
 
 @dataclass(frozen=True, slots=True)
 class StorylineMethod:
     """Parameters of the method; ``build`` is pure and keeps no state.
 
-    ``month_weight`` and ``year_weight`` scale the evidence for month- and
-    year-only dates, which news repeats as background far more than it
-    reports month- or year-long events. The first ``lead_sentences``
-    sentences of an article, when undated, count as candidates for its
-    publication day. Without
-    ``--dates``, the timeline keeps the dates that at least
-    ``max(1, round(sqrt(articles) * auto_support))`` articles mention: in a
-    handful of articles one mention is news, in thousands it is noise. ``max_similarity`` is the
-    cosine above which a sentence repeats one already chosen. A sentence
-    that names several dates counts ``shared_weight`` for each, an undated
-    lead sentence ``lead_weight``.
+    Dates are ranked by ``support`` (see :class:`SupportWeights`). The first
+    ``lead_sentences`` sentences of an article, when undated, count as
+    candidates for its publication day and the ``lead_days - 1`` days
+    before it, weighing ``lead_weight`` times ``earlier_lead_weight`` per
+    day back. Without ``--dates``, the timeline keeps the dates that at
+    least ``max(1, round(sqrt(articles) * auto_support))`` articles mention:
+    in a handful of articles one mention is news, in thousands it is noise.
+    ``max_similarity`` is the cosine above which a sentence repeats one
+    already chosen. A sentence that names several dates counts
+    ``shared_weight`` for each, an undated lead sentence ``lead_weight``.
+    ``summarizer`` picks each date's sentences: ``centroid_opt`` grows the
+    entry whose TF-IDF vector is closest to the centroid of the date's
+    candidates, ``closest`` takes the candidates closest to that centroid
+    one by one.
     """
 
     name: str = "storyline"
-    month_weight: float = 0.5
+    support: SupportWeights = field(default_factory=SupportWeights)
     auto_support: float = 0.5
     max_auto_dates: int = 20
     min_auto_dates: int = 3
-    lead_sentences: int = 2
+    lead_sentences: int = 6
+    lead_days: int = 2
     min_words: int = 6
     max_words: int = 60
-    max_similarity: float = 0.5
+    max_similarity: float = 0.3
     shared_weight: float = 0.7
-    lead_weight: float = 0.5
-    year_weight: float = 0.25
+    lead_weight: float = 1.0
+    earlier_lead_weight: float = 0.5
+    summarizer: str = "centroid_opt"
+
+    def __post_init__(self) -> None:
+        if self.summarizer not in SUMMARIZERS:
+            raise ConfigError(f"unknown summarizer {self.summarizer!r};"
+                              f" choose one of: {', '.join(SUMMARIZERS)}")
 
     def build(self, articles: Sequence[AnnotatedArticle], request: TimelineRequest) -> Timeline:
-        evidence, candidates = self._collect(articles, request)
-        ranked = sorted(evidence, key=lambda key: self._score(key, evidence[key]), reverse=True)
-        wanted = request.dates or self._auto_dates(ranked, evidence, len(articles))
+        support, candidates = self._collect(articles, request)
+        ranked = self._rank(support, request)
+        wanted = request.dates or self._auto_dates(ranked, support, len(articles))
         refs = {a.article.id: source_ref(a) for a in articles}
         copied = _copied_share(articles)
         vectors = _Vectors(sorted({c.text for key in ranked for c in candidates[key]}))
-        chosen: list[np.ndarray] = []
-        picks: dict[DateKey, list[Candidate]] = {}
-        queues: dict[DateKey, Iterator[tuple[Candidate, np.ndarray]]] = {}
+        chosen = _Chosen()
+        entries: dict[DateKey, _Entry] = {}
         # First every date gets its best sentence, in rank order, until enough
         # dates have one; only then do the chosen dates get their second and
         # further sentences. A sentence that names two dates thus goes to the
         # first date that needs it, and asking for more sentences per date
         # never costs a date its place.
         for key in ranked:
-            if len(picks) == wanted:
+            if len(entries) == wanted:
                 break
-            queues[key] = self._ranked_pool(candidates[key], vectors, copied, request)
-            if first := _next_distinct(queues[key], chosen, self.max_similarity):
-                picks[key] = [first]
+            usable = [c for c in _unique(candidates[key], copied)
+                      if self._acceptable(c.text, request)]
+            entry = _Entry.of(usable, vectors, self.summarizer)
+            if entry and entry.grow(chosen, self.max_similarity):
+                entries[key] = entry
         for _ in range(request.sentences - 1):
-            for key, picked in picks.items():
-                if more := _next_distinct(queues[key], chosen, self.max_similarity):
-                    picked.append(more)
-        entries = [
+            for entry in entries.values():
+                entry.grow(chosen, self.max_similarity)
+        built = [
             TimelineEntry(key[0], key[1],
-                          tuple(TimelineSentence(c.text, refs[c.article_id]) for c in picked))
-            for key, picked in picks.items()
+                          tuple(TimelineSentence(c.text, refs[c.article_id])
+                                for c in entry.picked))
+            for key, entry in entries.items()
         ]
-        entries.sort(key=lambda e: (e.date, _GRANULARITY_ORDER[e.granularity]))
+        built.sort(key=lambda e: (e.date, _GRANULARITY_ORDER[e.granularity]))
         params = {"dates": request.dates, "sentences": request.sentences}
-        return Timeline(request.query, self.name, params, tuple(entries))
+        return Timeline(request.query, self.name, params, tuple(built))
 
-    def _score(self, key: DateKey, found: DateEvidence) -> tuple[float, float]:
-        weight = {Granularity.DAY: 1.0, Granularity.MONTH: self.month_weight,
-                  Granularity.YEAR: self.year_weight}[key[1]]
-        return (weight * (len(found.articles) + len(found.fresh)), weight * found.mentions)
+    def _rank(self, support: dict[DateKey, DateSupport], request: TimelineRequest
+              ) -> list[DateKey]:
+        return rank_dates(support, self.support)
 
-    def _auto_dates(self, ranked: list[DateKey], evidence: dict[DateKey, DateEvidence],
+    def _auto_dates(self, ranked: list[DateKey], support: dict[DateKey, DateSupport],
                     articles: int) -> int:
         """As many dates as enough articles agree on, within sane bounds."""
         needed = max(1, round(math.sqrt(articles) * self.auto_support))
         supported = sum(
-            1 for key in ranked if len(evidence[key].articles) + len(evidence[key].fresh) >= needed
+            1 for key in ranked if len(support[key].articles) + len(support[key].fresh) >= needed
         )
         return max(self.min_auto_dates, min(self.max_auto_dates, supported))
 
     def _collect(self, articles: Sequence[AnnotatedArticle], request: TimelineRequest
-                 ) -> tuple[dict[DateKey, DateEvidence], dict[DateKey, list[Candidate]]]:
-        evidence: dict[DateKey, DateEvidence] = defaultdict(DateEvidence)
+                 ) -> tuple[dict[DateKey, DateSupport], dict[DateKey, list[Candidate]]]:
+        support: dict[DateKey, DateSupport] = defaultdict(DateSupport)
         candidates: dict[DateKey, list[Candidate]] = defaultdict(list)
         for annotated in articles:
             article = annotated.article
@@ -145,15 +159,15 @@ class StorylineMethod:
                     continue
                 key = (mention.value, mention.granularity)
                 by_sentence[mention.sentence_index].add(key)
-                found = evidence[key]
-                found.mentions += 1
-                found.articles.add(article.id)
-                if article.published_day and (
-                    timedelta(0) <= article.published_day - mention.value <= timedelta(days=1)
-                ):
-                    found.fresh.add(article.id)
-                if article.source:
-                    found.sources.add(article.source)
+                support[key].add(mention.value, article.id, article.source,
+                                 article.published_day)
+            lead_keys = [
+                ((article.published_day - timedelta(days=back), Granularity.DAY),
+                 self.lead_weight * self.earlier_lead_weight ** back)
+                for back in range(self.lead_days)
+                if article.published_day
+                and request.in_range(article.published_day - timedelta(days=back))
+            ]
             for sentence in annotated.sentences:
                 keys = by_sentence.get(sentence.index)
                 if keys:
@@ -162,28 +176,12 @@ class StorylineMethod:
                                           article.published, weight)
                     for key in keys:
                         candidates[key].append(candidate)
-                elif (
-                    article.published_day
-                    and sentence.index < self.lead_sentences
-                    and request.in_range(article.published_day)
-                ):
-                    candidates[(article.published_day, Granularity.DAY)].append(Candidate(
-                        sentence.text, article.id, sentence.index, article.published,
-                        self.lead_weight))
-        return evidence, candidates
-
-    def _ranked_pool(self, pool: list[Candidate], vectors: _Vectors, copied: dict[str, float],
-                     request: TimelineRequest) -> Iterator[tuple[Candidate, np.ndarray]]:
-        """The date's acceptable candidates, closest to their weighted centroid first."""
-        usable = [c for c in _unique(pool, copied) if self._acceptable(c.text, request)]
-        matrix = vectors.of([c.text for c in usable]) if usable else None
-        if matrix is None:
-            return
-        centroid = normalize(np.asarray(matrix.mean(axis=0)))
-        weights = np.array([c.weight for c in usable])
-        closeness = (matrix @ centroid.T).ravel() * weights
-        for index in np.argsort(-closeness, kind="stable"):
-            yield usable[index], matrix[index].toarray().ravel()
+                elif sentence.index < self.lead_sentences:
+                    for key, weight in lead_keys:
+                        candidates[key].append(Candidate(
+                            sentence.text, article.id, sentence.index, article.published,
+                            weight))
+        return support, candidates
 
     def _acceptable(self, text: str, request: TimelineRequest) -> bool:
         words = word_count(text)
@@ -194,8 +192,77 @@ class StorylineMethod:
         return not request.keywords or contains_keyword(text, request.keywords)
 
 
+class _Entry:
+    """One date's sentences, grown one at a time.
+
+    ``centroid_opt`` (CentroidOpt, as DATEWISE) adds the candidate that
+    brings the entry's summed vector closest to the weighted centroid of
+    all candidates; ``closest`` adds the remaining candidate closest to it.
+    Scores use the dense columns the candidates share; the redundancy test
+    against the rest of the timeline uses the sparse TF-IDF rows.
+    """
+
+    def __init__(self, usable: list[Candidate], rows: sparse.csr_matrix, summarizer: str) -> None:
+        self.usable = usable
+        self.rows = rows
+        columns = np.unique(rows.nonzero()[1])
+        self.dense = rows[:, columns].toarray()
+        self.weights = np.array([c.weight for c in usable])
+        centroid = (self.dense * self.weights[:, None]).sum(0)
+        self.centroid = centroid / (np.linalg.norm(centroid) or 1.0)
+        self.summarizer = summarizer
+        self.remaining = np.ones(len(usable), dtype=bool)
+        self.total = np.zeros(self.dense.shape[1])
+        self.picked: list[Candidate] = []
+
+    @classmethod
+    def of(cls, usable: list[Candidate], vectors: _Vectors, summarizer: str) -> _Entry | None:
+        rows = vectors.of([c.text for c in usable]) if usable else None
+        if rows is None or rows.nnz == 0:
+            return None
+        return cls(usable, rows, summarizer)
+
+    def grow(self, chosen: _Chosen, max_similarity: float) -> bool:
+        """Add the best candidate not too close to any sentence in the timeline."""
+        if self.summarizer == "centroid_opt":
+            combined = self.dense + self.total
+            norms = np.linalg.norm(combined, axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                scores = np.where(norms > 0, (combined @ self.centroid) / norms, 0.0)
+        else:
+            scores = (self.dense @ self.centroid) * self.weights
+        for index in np.argsort(-scores, kind="stable"):
+            if not self.remaining[index]:
+                continue
+            self.remaining[index] = False
+            if chosen.admits(self.rows[index], max_similarity):
+                self.total = self.total + self.dense[index]
+                self.picked.append(self.usable[index])
+                return True
+        return False
+
+
+class _Chosen:
+    """The TF-IDF rows of every sentence already in the timeline."""
+
+    def __init__(self) -> None:
+        self.rows: list[sparse.csr_matrix] = []
+        self._stacked: sparse.csr_matrix | None = None
+
+    def admits(self, row: sparse.csr_matrix, max_similarity: float) -> bool:
+        """Whether ``row`` is at most ``max_similarity`` close to every chosen row; if so, keep it."""
+        if self.rows:
+            if self._stacked is None:
+                self._stacked = sparse.vstack(self.rows).tocsr()
+            if (self._stacked @ row.T).max() > max_similarity:
+                return False
+        self.rows.append(row)
+        self._stacked = None
+        return True
+
+
 class _Vectors:
-    """TF-IDF rows for every candidate text, fitted once per timeline."""
+    """TF-IDF rows (unit length) for every candidate text, fitted once per timeline."""
 
     def __init__(self, texts: list[str]) -> None:
         self.index = {text: i for i, text in enumerate(texts)}
@@ -205,20 +272,10 @@ class _Vectors:
         except ValueError:  # only stop words: nothing to compare
             self.matrix = None
 
-    def of(self, texts: list[str]):  # -> scipy.sparse.csr_matrix | None
+    def of(self, texts: list[str]) -> sparse.csr_matrix | None:
         if self.matrix is None:
             return None
         return self.matrix[[self.index[text] for text in texts]]
-
-
-def _next_distinct(queue: Iterator[tuple[Candidate, np.ndarray]], chosen: list[np.ndarray],
-                   max_similarity: float) -> Candidate | None:
-    """The next candidate not too close to any sentence already in the timeline."""
-    for candidate, row in queue:
-        if all(float(row @ other) <= max_similarity for other in chosen):
-            chosen.append(row)
-            return candidate
-    return None
 
 
 def _copied_share(articles: Sequence[AnnotatedArticle]) -> dict[str, float]:
