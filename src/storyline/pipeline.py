@@ -7,13 +7,18 @@ makes a repeated ingest cheap and a no-op.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from importlib.resources import files
 from itertools import islice
 from pathlib import Path
 
+from storyline import clean
+from storyline.annotate import pipeline as annotate_pipeline
+from storyline.annotate import temporal
 from storyline.annotate.pipeline import Annotator
 from storyline.clean import clean_article, sentence_fingerprints, word_jaccard
 from storyline.ingest import Skipped, find_files, read_file
@@ -91,7 +96,8 @@ def ingest_articles(
     """Clean, annotate and store articles that were read elsewhere (a benchmark loader)."""
     annotator = annotator or Annotator()
     report = report or IngestReport()
-    fresh = _fresh_articles(_collect_skipped(articles, report), store, report)
+    signature = processing_signature(annotator)
+    fresh = _fresh_articles(_collect_skipped(articles, report), store, report, signature)
     annotated = annotator.annotate_with((clean_article(article), digest) for article, digest in fresh)
     while batch := list(islice(annotated, batch_size)):
         with store.atomic():
@@ -136,12 +142,26 @@ def _read_all(paths: Iterable[str | Path], published: date | None, report: Inges
             on_file()
 
 
-def _fresh_articles(articles: Iterable[Article], store: Store, report: IngestReport
-                    ) -> Iterator[tuple[Article, str]]:
+def processing_signature(annotator: Annotator) -> str:
+    """What decides an article's stored annotations besides its content.
+
+    The annotator's settings and the code and rules of the clean and
+    annotate stages: after an upgrade that changes any of them, the same
+    article is annotated again instead of keeping what older code found.
+    """
+    digest = hashlib.sha256(annotator.signature.encode())
+    for module in (clean, temporal, annotate_pipeline):
+        digest.update(Path(module.__file__).read_bytes())
+    digest.update(files("storyline").joinpath("data/boilerplate.tsv").read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _fresh_articles(articles: Iterable[Article], store: Store, report: IngestReport,
+                    signature: str = "") -> Iterator[tuple[Article, str]]:
     """Articles the store does not already hold as they are, each once."""
     seen: set[tuple[str, str]] = set()
     for article in articles:
-        digest = content_hash(article)
+        digest = content_hash(article, signature)
         report.article_ids.append(article.id)
         if (article.id, digest) in seen or store.status(article.id, digest) == "unchanged":
             report.unchanged += 1

@@ -124,13 +124,16 @@ COPY_CANDIDATES_PER_KEY = 4
 COPY_MIN_JACCARD = 0.7
 
 
-def content_hash(article: Article) -> str:
+def content_hash(article: Article, salt: str = "") -> str:
     """A hash of everything an article says, but not where it was read from.
 
     The same article read again from another path or file is unchanged.
+    ``salt`` names how it was processed (see ``pipeline.processing_signature``),
+    so that stored annotations made by other code or settings count as stale.
     """
     data = article.to_dict()
     data.pop("origin")
+    data["_processing"] = salt
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode("utf-8")).hexdigest()
 
 

@@ -39,3 +39,16 @@ def test_a_failing_batch_leaves_earlier_batches_stored(tmp_path, monkeypatch):
         # the first batch of two is stored whole; nothing of the failed batch is
         assert store.count_articles() == 2
         assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_annotations_made_with_other_settings_are_redone(tmp_path):
+    from storyline.annotate.pipeline import Annotator
+
+    with Store(tmp_path / "story.db") as store:
+        first = ingest([DATA / "strike"], store, annotator=Annotator(entities=False))
+        assert first.added == 3
+        assert not any(a.entities for a in store.load_annotated())
+        again = ingest([DATA / "strike"], store)
+        assert (again.added, again.updated, again.unchanged) == (0, 3, 0)
+        assert any(a.entities for a in store.load_annotated())
+        assert ingest([DATA / "strike"], store).unchanged == 3

@@ -85,6 +85,11 @@ class Annotator:
         self.workers = workers
         self.resolver = resolver or TemporalResolver()
 
+    @property
+    def signature(self) -> str:
+        """The settings that change what is found (not speed settings like workers)."""
+        return f"{self.model}|entities={self.entities}"
+
     def annotate(self, articles: Iterable[Article]) -> Iterator[AnnotatedArticle]:
         """Annotate in input order; spaCy batches the work with ``nlp.pipe``."""
         for annotated, _ in self.annotate_with((article, None) for article in articles):
