@@ -180,4 +180,4 @@ def build_timeline(store: Store, request: TimelineRequest | None = None,
     ids = store.article_ids(query=request.query, entity=entity)
     if request.query and not ids:
         log.warning("no article matches %r", request.query)
-    return get_method(method).build(store.load_annotated(ids), request)
+    return get_method(method).build(store.load_annotated(ids, entities=False), request)

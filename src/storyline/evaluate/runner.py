@@ -147,7 +147,8 @@ def run_eval(
             else:
                 started = time.perf_counter()
                 ingested = ingest_articles(topic_articles(topic), store, annotator=annotator)
-                articles = store.load_annotated(dict.fromkeys(ingested.article_ids))
+                articles = store.load_annotated(dict.fromkeys(ingested.article_ids),
+                                                entities=False)
                 report.preprocess_seconds += time.perf_counter() - started
                 report.annotated_articles += ingested.added + ingested.updated
                 for gold in topic.gold_timelines:
