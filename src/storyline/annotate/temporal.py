@@ -226,6 +226,9 @@ _FUTURE_CUE = re.compile(
         |hopes?|hoped|promises?|promised|pledges?|pledged|vows?|vowed|threatens?|threatened)
       \s+to\b
     | \bgoing\s+to\b
+    # Scheduling: "has set the first hearing in the case for May 20", "a
+    # vote scheduled for Friday" (whatever the tense of "set").
+    | \b(?:set|scheduled|slated|fixed)\s+(?:[\w'-]+\s+){{0,6}}?for\b
     | \bto\s+be\s+(?:held|played|published|released|announced)\b
     | \bupcoming\b | \bthe\s+coming\b
     # Modals look forward unless negated ("could not be reached"), perfect
