@@ -7,7 +7,7 @@ The public Python API::
     with Store("story.db") as store:
         ingest(["articles/"], store)
         timeline = build_timeline(store, TimelineRequest(dates=10, sentences=2))
-    print(render(timeline, "md"))
+    markdown = render(timeline, "md")
 """
 
 from storyline.errors import StorylineError

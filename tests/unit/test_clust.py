@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from storyline.model import AnnotatedArticle, Article, Granularity, Sentence, TimeMention
+from storyline.model import Granularity
 from storyline.timeline import TimelineRequest
 from storyline.timeline.clust import Clust, centroid_opt, markov_clusters, temporal_graph
+
+from tests.conftest import make_annotated as annotated
 
 NEWSTLS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "t17-newstls"
 DAY, MONTH = Granularity.DAY, Granularity.MONTH
@@ -20,22 +22,6 @@ START = date(2010, 1, 1)
 
 def day(n: int) -> date:
     return START + timedelta(days=n)
-
-
-def annotated(article_id, published, sentences):
-    """``sentences``: (text, [(mention text, value, granularity), ...]) pairs."""
-    text = "\n".join(s for s, _ in sentences)
-    article = Article(article_id, f"https://news.example/{article_id}", "Wire",
-                      f"Title {article_id}", published, text, f"{article_id}.txt")
-    built, mentions, offset = [], [], 0
-    for index, (sentence, found) in enumerate(sentences):
-        built.append(Sentence(article_id, index, offset, offset + len(sentence), sentence))
-        for phrase, value, granularity in found:
-            start = offset + sentence.index(phrase)
-            mentions.append(TimeMention(article_id, index, start, start + len(phrase), phrase,
-                                        granularity, value))
-        offset += len(sentence) + 1
-    return AnnotatedArticle(article, tuple(built), (), tuple(mentions))
 
 
 STORIES = {
