@@ -12,41 +12,27 @@ Needs Debian's chromium and Playwright's Python package, as the e2e tests do.
 from __future__ import annotations
 
 import argparse
-import threading
-import time
 
-import uvicorn
 from playwright.sync_api import expect, sync_playwright
 
-from storyline.api import create_app
+from tests.live import live_server
 
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 def take(db: str, out: str, *, view: str, width: int, height: int, open_chip: int | None) -> None:
-    server = uvicorn.Server(uvicorn.Config(create_app(db), host="127.0.0.1", port=0,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                                 args=LAUNCH_ARGS)
-            page = browser.new_page(viewport={"width": width, "height": height})
-            page.goto(f"http://127.0.0.1:{port}/{view}")
-            expect(page.locator("#timeline .entry").first).to_be_visible(timeout=60_000)
-            expect(page.locator("select[name=entity] option").nth(1)).to_be_attached()
-            if open_chip is not None:
-                page.locator("#timeline .chip").nth(open_chip).click()
-                expect(page.locator("mark.quoted")).to_be_in_viewport()
-            page.screenshot(path=out)
-            browser.close()
-    finally:
-        server.should_exit = True
-        thread.join()
+    with live_server(db) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                             args=LAUNCH_ARGS)
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.goto(f"{url}/{view}")
+        expect(page.locator("#timeline .entry").first).to_be_visible(timeout=60_000)
+        expect(page.locator("select[name=entity] option").nth(1)).to_be_attached()
+        if open_chip is not None:
+            page.locator("#timeline .chip").nth(open_chip).click()
+            expect(page.locator("mark.quoted")).to_be_in_viewport()
+        page.screenshot(path=out)
+        browser.close()
 
 
 if __name__ == "__main__":

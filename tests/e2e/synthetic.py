@@ -21,7 +21,14 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-from storyline.model import AnnotatedArticle, Article, Entity, Granularity, Sentence, TimeMention
+from storyline.model import (
+    AnnotatedArticle,
+    Article,
+    Entity,
+    Granularity,
+    Sentence,
+    TimeMention,
+)
 from storyline.store import Store, content_hash
 
 OUTLETS = ("Bayfront Times", "Coastline Wire", "Harbour Daily", "The Selden Courier",
@@ -160,34 +167,24 @@ def build_store(path: str | Path, count: int, *, seed: int = 5) -> None:
 
 def _time_api(db: str, repeat: int) -> None:
     """Time the routes the page calls, in-process through a real HTTP server."""
-    import threading
     import urllib.request
 
-    import uvicorn
+    from tests.live import live_server
 
-    from storyline.api import create_app
-
-    server = uvicorn.Server(uvicorn.Config(create_app(db), host="127.0.0.1", port=0,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
     routes = ("/api/timeline", "/api/timeline?dates=10", "/api/timeline?query=cranes",
               "/api/timeline?entity=Ines%20Falk", "/api/timeline?start=2023-06-01&end=2023-06-30",
               "/api/articles", "/api/articles?query=picket&page=3", "/api/articles/syn00042",
               "/api/entities?limit=50")
-    for route in routes:
-        times = []
-        for _ in range(repeat):
-            started = time.perf_counter()
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}{route}") as response:
-                size = len(response.read())
-            times.append(time.perf_counter() - started)
-        print(f"{route:55s} best {min(times):6.3f} s  worst {max(times):6.3f} s  {size:>8,} bytes")
-    server.should_exit = True
-    thread.join()
+    with live_server(db) as url:
+        for route in routes:
+            times = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                with urllib.request.urlopen(f"{url}{route}") as response:
+                    size = len(response.read())
+                times.append(time.perf_counter() - started)
+            print(f"{route:55s} best {min(times):6.3f} s  worst {max(times):6.3f} s"
+                  f"  {size:>8,} bytes")
 
 
 if __name__ == "__main__":

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
-import threading
-import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -25,6 +21,7 @@ from storyline.store import Store
 from storyline.timeline import TimelineRequest
 
 from tests.conftest import DATA
+from tests.live import live_server
 
 pytestmark = pytest.mark.slow
 CONTRACT_SENTENCE_KEYS = {"text", "article_id", "title", "url", "source", "published"}
@@ -32,25 +29,6 @@ NEWS = {"id": "ferry/42", "source": "Harbour Daily", "title": "Ferry crews join 
         "published": "2023-10-24",
         "text": "Ferry crews joined the dockworkers' strike on Tuesday, stopping the island "
                 "ferries.\nThe ferry operator Tidewell said it would ask for mediation."}
-
-
-@contextmanager
-def live_server(db, **options) -> Iterator[str]:
-    """A real uvicorn serving the app on a free loopback port, in a thread."""
-    server = uvicorn.Server(uvicorn.Config(create_app(db, **options), host="127.0.0.1", port=0,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")
