@@ -122,6 +122,14 @@ _FUNCTION_WORDS = _TEMPORAL_PREV | _DETERMINERS | frozenset(
     "its his her their our my your these those about around what which when "
     "where while because although though if but so yet".split()
 )
+# Before a weekday, these make it the name of a day of the year or an
+# event ("Good Friday", "Super Tuesday"). Any other capitalised word before
+# a weekday is a name or object the weekday follows, as AP style writes
+# dates without "on": "told CNN Thursday", "sent an envoy to Libya Monday".
+_WEEKDAY_NAME_MODIFIERS = frozenset(
+    "good black super ash holy maundy easter palm bloody cyber fat shrove whit "
+    "plough low giving small man girl blue manic spy".split()
+)
 # After these a weekday is a date even when a capitalised word follows
 # ("officials said Friday France24 reported").
 _REPORTING_VERBS = frozenset("said says told announced reported added confirmed".split())
@@ -337,6 +345,24 @@ def _looks_like_name(sentence: str, start: int, end: int, prev: str) -> bool:
         return True
     if low in _REPORTING_VERBS:
         return False
+    following = _next_word(sentence, end)
+    return bool(_CAPITALISED.match(following)) and not _is_temporal_name(following)
+
+
+def _weekday_is_name(sentence: str, start: int, end: int, prev: str) -> bool:
+    """Whether a lone weekday is (part of) a name: "Good Friday", "Sunday Times".
+
+    Unlike a month ("Theresa May", "April Smith"), a weekday after a
+    capitalised word is a date unless that word makes a holiday or event of
+    it: wire copy writes "told CNN Thursday" and "the United States
+    Wednesday condemned". A capitalised word after it still makes a name
+    ("Sunday Times", "Tuesday Morning").
+    """
+    low = prev.lower()
+    if low in _TEMPORAL_PREV or low in _REPORTING_VERBS:
+        return False
+    if low in _TITLE_NOUNS or low in _WEEKDAY_NAME_MODIFIERS:
+        return True  # "the Netflix series Wednesday", "Good Friday"
     following = _next_word(sentence, end)
     return bool(_CAPITALISED.match(following)) and not _is_temporal_name(following)
 
@@ -611,7 +637,7 @@ class TemporalResolver:
         if not mod:
             if prev.lower() in _DETERMINERS:
                 return None  # "the following Sunday", "every Sunday", "the Sunday Times"
-            if _looks_like_name(sentence, start, end, prev):
+            if _weekday_is_name(sentence, start, end, prev):
                 return None  # "Sunday Times", "Good Friday", "Super Tuesday"
             if _SUNDAY_PAPER.search(sentence, max(0, start - 20), start):
                 return None  # "The Mail on Sunday said"
