@@ -111,6 +111,25 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
+def _near_duplicate(words: frozenset[str], seen: dict[int, list[frozenset[str]]]) -> bool:
+    """Whether a word set seen before (``seen`` groups them by size) is near ``words``.
+
+    Jaccard is at most the ratio of the two set sizes, so only sizes within
+    that ratio can match: looking at those groups alone keeps a long article
+    from comparing every sentence with every other (the size test is kept,
+    the range is only a safe superset of it).
+    """
+    size = len(words)
+    lowest, highest = int(size * NEAR_DUPLICATE_JACCARD), int(size / NEAR_DUPLICATE_JACCARD) + 1
+    for other_size in range(lowest, highest + 1):
+        if min(size, other_size) < NEAR_DUPLICATE_JACCARD * max(size, other_size):
+            continue
+        for other in seen.get(other_size, ()):
+            if _jaccard(words, other) >= NEAR_DUPLICATE_JACCARD:
+                return True
+    return False
+
+
 def clean_text(text: str, title: str = "", *, rules: Sequence[Rule] | None = None
                ) -> tuple[str, CleanReport]:
     """The article text without boilerplate, headline repeats and repeated sentences."""
@@ -120,7 +139,7 @@ def clean_text(text: str, title: str = "", *, rules: Sequence[Rule] | None = Non
     boilerplate = headlines = duplicates = 0
     in_tail = False
     seen_exact: set[str] = set()
-    seen_words: list[frozenset[str]] = []
+    seen_words: dict[int, list[frozenset[str]]] = {}
     for raw in text.splitlines():
         line = raw.strip()
         if not line:
@@ -153,20 +172,11 @@ def clean_text(text: str, title: str = "", *, rules: Sequence[Rule] | None = Non
                 boilerplate += 1  # "Beginning of dialog window. Escape will cancel..."
                 continue
             words = frozenset(key.split())
-            if key in seen_exact or (
-                len(words) >= 5
-                and any(
-                    # Jaccard is at most the ratio of the set sizes: skip the
-                    # intersection when that alone rules a match out.
-                    min(len(words), len(other)) >= NEAR_DUPLICATE_JACCARD * max(len(words), len(other))
-                    and _jaccard(words, other) >= NEAR_DUPLICATE_JACCARD
-                    for other in seen_words
-                )
-            ):
+            if key in seen_exact or (len(words) >= 5 and _near_duplicate(words, seen_words)):
                 duplicates += 1
                 continue
             seen_exact.add(key)
-            seen_words.append(words)
+            seen_words.setdefault(len(words), []).append(words)
             sentences.append(sentence.strip())
         if sentences:
             kept.append(" ".join(sentences))

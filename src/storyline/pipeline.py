@@ -18,7 +18,7 @@ from pathlib import Path
 
 from storyline import clean
 from storyline.annotate import pipeline as annotate_pipeline
-from storyline.annotate import temporal
+from storyline.annotate import sentences, temporal
 from storyline.annotate.pipeline import Annotator
 from storyline.clean import clean_article, sentence_fingerprints, word_jaccard
 from storyline.ingest import Skipped, find_files, read_file
@@ -150,7 +150,7 @@ def processing_signature(annotator: Annotator) -> str:
     article is annotated again instead of keeping what older code found.
     """
     digest = hashlib.sha256(annotator.signature.encode())
-    for module in (clean, temporal, annotate_pipeline):
+    for module in (clean, sentences, temporal, annotate_pipeline):
         digest.update(Path(module.__file__).read_bytes())
     digest.update(files("storyline").joinpath("data/boilerplate.tsv").read_bytes())
     return digest.hexdigest()[:16]

@@ -140,6 +140,18 @@ def test_repeated_headline_and_repeated_sentences_are_dropped():
     assert report.headline_repeats == 3 and report.duplicate_sentences == 2
 
 
+def test_a_repeat_with_a_word_more_or_less_is_a_duplicate():
+    # Near-duplicates are looked up among sentences of similar size only:
+    # 10 and 11 words (Jaccard 10/11) and 10 and 9 (9/10) must still meet.
+    base = "Rescue teams pulled two more survivors from the collapsed school building"
+    text = (f"{base}.\n{base} today.\nRescue teams pulled two more survivors from the "
+            "collapsed school.\nRescue teams pulled two more children from the flooded river.")
+    cleaned, report = clean_text(text)
+    assert cleaned.splitlines() == [f"{base}.", "Rescue teams pulled two more children from the "
+                                    "flooded river."]
+    assert report.duplicate_sentences == 2
+
+
 def test_short_repeated_sentences_need_an_exact_match():
     cleaned, _ = clean_text("He said no.\nShe said yes.")
     assert cleaned == "He said no.\nShe said yes."

