@@ -41,11 +41,12 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # sentence boundaries come from spaCy in the annotate stage.
 _ROUGH_SENTENCE = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
 _LINK_LIKE_MAX_WORDS = 16
+_MACRO = re.compile(r"%([A-Z]+)%")
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """One boilerplate pattern; ``kind`` is ``line``, ``strip`` or ``tail``."""
+    """One boilerplate pattern; ``kind`` is ``line``, ``strip``, ``tail``, ``break`` or ``rest``."""
 
     kind: str
     name: str
@@ -66,11 +67,16 @@ def load_rules() -> tuple[Rule, ...]:
     """The packaged boilerplate rules, compiled once."""
     text = files("storyline").joinpath("data/boilerplate.tsv").read_text("utf-8")
     rules = []
+    pieces: dict[str, str] = {}
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         kind, name, regex = line.split("\t")
-        rules.append(Rule(kind, name, re.compile(regex, re.IGNORECASE)))
+        regex = _MACRO.sub(lambda m: pieces[m.group(1)], regex)
+        if kind == "define":
+            pieces[name] = regex
+        else:
+            rules.append(Rule(kind, name, re.compile(regex, re.IGNORECASE)))
     return tuple(rules)
 
 
@@ -95,6 +101,25 @@ def _strip_credits(line: str, rules: Sequence[Rule]) -> str:
         if rule.kind == "strip":
             line = rule.pattern.sub("", line)
     return line.strip()
+
+
+def _broken_at_furniture(line: str, rules: Sequence[Rule]) -> list[str]:
+    """The line cut in pieces at page furniture (a timestamp between headline and body).
+
+    Text extracted from a page often runs headline, standfirst, timestamp,
+    caption and lead into one line; the timestamp is where one ends and the
+    next begins, and left in place it glues them into one "sentence".
+    """
+    for rule in rules:
+        if rule.kind == "break":
+            line = rule.pattern.sub("\n", line)
+    return line.split("\n")
+
+
+def _opens_comments(text: str, rules: Sequence[Rule]) -> bool:
+    """Whether ``text`` starts with a reader-comment header ("Posted by: X | ...")."""
+    stripped = text.lstrip(" \t•·*-–—>|")
+    return any(rule.kind == "rest" and rule.pattern.match(stripped) for rule in rules)
 
 
 def _is_link_like(line: str) -> bool:
@@ -132,17 +157,26 @@ def _near_duplicate(words: frozenset[str], seen: dict[int, list[frozenset[str]]]
 
 def clean_text(text: str, title: str = "", *, rules: Sequence[Rule] | None = None
                ) -> tuple[str, CleanReport]:
-    """The article text without boilerplate, headline repeats and repeated sentences."""
+    """The article text without boilerplate, headline repeats and repeated sentences.
+
+    Reader comments end the article: everything from the first comment
+    header on is dropped.
+    """
     rules = rules or load_rules()
     title_key = normalize(title)
     kept: list[str] = []
     boilerplate = headlines = duplicates = 0
-    in_tail = False
+    in_tail = in_comments = False
     seen_exact: set[str] = set()
     seen_words: dict[int, list[frozenset[str]]] = {}
-    for raw in text.splitlines():
+    lines = (piece for raw in text.splitlines() for piece in _broken_at_furniture(raw, rules))
+    for raw in lines:
         line = raw.strip()
         if not line:
+            continue
+        if in_comments or _opens_comments(line, rules):
+            in_comments = True
+            boilerplate += 1
             continue
         if in_tail:
             if _is_link_like(line) or matching_rule(line, "tail", rules):
@@ -167,6 +201,10 @@ def clean_text(text: str, title: str = "", *, rules: Sequence[Rule] | None = Non
         for sentence in _ROUGH_SENTENCE.split(line):
             key = normalize(sentence)
             if not key:
+                continue
+            if in_comments or _opens_comments(sentence, rules):
+                in_comments = True
+                boilerplate += 1
                 continue
             if matching_rule(sentence, "line", rules):
                 boilerplate += 1  # "Beginning of dialog window. Escape will cancel..."

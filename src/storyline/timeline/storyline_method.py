@@ -74,7 +74,11 @@ class StorylineMethod:
     ``summarizer`` picks each date's sentences: ``centroid_opt`` grows the
     entry whose TF-IDF vector is closest to the centroid of the date's
     candidates, ``closest`` takes the candidates closest to that centroid
-    one by one.
+    one by one. That centroid leans ``story_weight`` towards the centroid
+    of the whole story (every date's candidates): of two sentences about a
+    date, the one about the story beats the aside ("European Union leaders
+    were meeting on Friday to discuss Libya" against a sentence about the
+    fighting that day).
     """
 
     name: str = "storyline"
@@ -91,6 +95,7 @@ class StorylineMethod:
     lead_weight: float = 1.0
     earlier_lead_weight: float = 0.5
     summarizer: str = "centroid_opt"
+    story_weight: float = 0.5
 
     def __post_init__(self) -> None:
         if self.summarizer not in SUMMARIZERS:
@@ -116,7 +121,7 @@ class StorylineMethod:
                 break
             usable = [c for c in _unique(candidates[key], copied)
                       if self._acceptable(c.text, request)]
-            entry = _Entry.of(usable, vectors, self.summarizer)
+            entry = _Entry.of(usable, vectors, self.summarizer, self.story_weight)
             if entry and entry.grow(chosen, self.max_similarity):
                 entries[key] = entry
         for _ in range(request.sentences - 1):
@@ -202,25 +207,29 @@ class _Entry:
     against the rest of the timeline uses the sparse TF-IDF rows.
     """
 
-    def __init__(self, usable: list[Candidate], rows: sparse.csr_matrix, summarizer: str) -> None:
+    def __init__(self, usable: list[Candidate], rows: sparse.csr_matrix, summarizer: str,
+                 story: np.ndarray | None = None, story_weight: float = 0.0) -> None:
         self.usable = usable
         self.rows = rows
         columns = np.unique(rows.nonzero()[1])
         self.dense = rows[:, columns].toarray()
         self.weights = np.array([c.weight for c in usable])
-        centroid = (self.dense * self.weights[:, None]).sum(0)
-        self.centroid = centroid / (np.linalg.norm(centroid) or 1.0)
+        centroid = _unit((self.dense * self.weights[:, None]).sum(0))
+        if story is not None and story_weight:
+            centroid = _unit(centroid + story_weight * _unit(story[columns]))
+        self.centroid = centroid
         self.summarizer = summarizer
         self.remaining = np.ones(len(usable), dtype=bool)
         self.total = np.zeros(self.dense.shape[1])
         self.picked: list[Candidate] = []
 
     @classmethod
-    def of(cls, usable: list[Candidate], vectors: _Vectors, summarizer: str) -> _Entry | None:
+    def of(cls, usable: list[Candidate], vectors: _Vectors, summarizer: str,
+           story_weight: float = 0.0) -> _Entry | None:
         rows = vectors.of([c.text for c in usable]) if usable else None
         if rows is None or rows.nnz == 0:
             return None
-        return cls(usable, rows, summarizer)
+        return cls(usable, rows, summarizer, vectors.story, story_weight)
 
     def grow(self, chosen: _Chosen, max_similarity: float) -> bool:
         """Add the best candidate not too close to any sentence in the timeline."""
@@ -262,7 +271,11 @@ class _Chosen:
 
 
 class _Vectors:
-    """TF-IDF rows (unit length) for every candidate text, fitted once per timeline."""
+    """TF-IDF rows (unit length) for every candidate text, fitted once per timeline.
+
+    ``story`` is the sum of all rows: what the candidates of every date
+    share, the story itself.
+    """
 
     def __init__(self, texts: list[str]) -> None:
         self.index = {text: i for i, text in enumerate(texts)}
@@ -271,11 +284,17 @@ class _Vectors:
             self.matrix = vectorizer.fit_transform(texts) if texts else None
         except ValueError:  # only stop words: nothing to compare
             self.matrix = None
+        self.story = (np.asarray(self.matrix.sum(0)).ravel()
+                      if self.matrix is not None else None)
 
     def of(self, texts: list[str]) -> sparse.csr_matrix | None:
         if self.matrix is None:
             return None
         return self.matrix[[self.index[text] for text in texts]]
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    return vector / (np.linalg.norm(vector) or 1.0)
 
 
 def _copied_share(articles: Sequence[AnnotatedArticle]) -> dict[str, float]:
