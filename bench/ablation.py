@@ -1,6 +1,7 @@
-"""Regenerate docs/ablation.md: what each part of the `storyline` method is worth.
+"""The ablation section of docs/benchmarks.md: what each part of `storyline` is worth.
 
-Usage: PYTHONPATH=src .venv/bin/python bench/ablation.py [--cache /tmp/evalcache.db]
+Usage: .venv/bin/python bench/run_benchmarks.py --only ablation [--cache FILE]
+       [--embed-python PYTHON]   (or this file alone, which prints the section)
 
 Runs the standard protocol (as ``storyline eval``: one task per gold
 timeline, l and k from it, articles in its span, topic keywords) on
@@ -10,11 +11,14 @@ t17-raw and t17-newstls for:
 - the current defaults;
 - date-oracle runs (the gold dates forced to the top of the ranking, for
   storyline and the faithful DATEWISE) that separate date-selection error
-  from sentence-selection error; gold is only ever used in these rows;
+  from sentence-selection error; gold is only ever used in these rows and
+  in the upper bound and leave-one-topic-out rows of ``alternatives.py``;
 - a leave-one-topic-out choice among the candidate settings: for each of
   the 9 topics, the setting with the best AR-1 F on the other 8 is scored
   on the held-out topic's timelines, so the reported number is not the
-  best full-set score.
+  best full-set score;
+- on t17-raw, the alternatives that did not make it (``alternatives.py``):
+  other date rankings, learned ones included, and other sentence scorers.
 
 Articles come annotated from the evaluation cache (``storyline eval``
 fills it), so nothing is re-annotated here.
@@ -28,6 +32,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+import alternatives
 
 from storyline.evaluate.datasets import GoldTimeline, load_dataset
 from storyline.evaluate.metrics import (
@@ -47,7 +53,6 @@ from storyline.timeline.storyline_method import StorylineMethod
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data"
-OUT = ROOT / "docs" / "ablation.md"
 
 BEFORE = StorylineMethod(support=SupportWeights(articles=1, fresh=1, days=0),
                          summarizer="closest", lead_sentences=2, lead_days=1,
@@ -79,16 +84,20 @@ ROWS: list[tuple[str, StorylineMethod]] = [
     ("defaults, max_similarity=0.5", replace(CURRENT, max_similarity=0.5)),
     ("defaults, max_words=40", replace(CURRENT, max_words=40)),
     ("defaults, min_words=10", replace(CURRENT, min_words=10)),
+    ("defaults, date centroid only (story_weight=0)", replace(CURRENT, story_weight=0.0)),
+    ("defaults, story_weight=1", replace(CURRENT, story_weight=1.0)),
 ]
 
 #: The settings the leave-one-topic-out choice picks among.
 CHOICES: list[tuple[str, StorylineMethod]] = [
-    (f"articles,fresh={tie} earlier_lead_weight={earlier} max_similarity={sim}",
+    (f"articles,fresh={tie} earlier_lead_weight={earlier} max_similarity={sim}"
+     f" story_weight={story}",
      replace(CURRENT, support=SupportWeights(articles=tie, fresh=tie, days=1),
-             earlier_lead_weight=earlier, max_similarity=sim))
-    for tie in (0.0, 0.1, 1.0)
+             earlier_lead_weight=earlier, max_similarity=sim, story_weight=story))
+    for tie in (0.0, 0.1)
     for earlier in (0.5, 1.0)
     for sim in (0.3, 0.5)
+    for story in (0.0, 0.5, 1.0)
 ]
 
 
@@ -152,7 +161,7 @@ def run_oracle(kind: str, tasks: Sequence[Task]) -> list[TimelineScores]:
             gold = frozenset(task.gold.entries)
             if kind == "storyline":
                 method = _OracleStoryline()
-                object.__setattr__(method, "gold", gold)  # frozen dataclass  # noqa: PLC2801
+                object.__setattr__(method, "gold", gold)  # frozen dataclass
             else:
                 def ranked(collection, gold=gold):  # type: ignore[no-untyped-def]
                     order = original(collection)
@@ -192,7 +201,8 @@ def row(label: str, scores: list[TimelineScores], seconds: list[float] | None = 
             f" | {speed} |")
 
 
-def section(name: str, tasks: list[Task], log: Callable[[str], None]) -> list[str]:
+def section(name: str, tasks: list[Task], log: Callable[[str], None],
+            embed_python: str | None = None) -> list[str]:
     lines = [f"## {name} ({len(tasks)} timelines, {len({t.topic for t in tasks})} topics)", "",
              "| run | AR-1 F | AR-2 F | Date F1 | s/timeline median / max |",
              "| --- | ---: | ---: | ---: | ---: |"]
@@ -216,23 +226,62 @@ def section(name: str, tasks: list[Task], log: Callable[[str], None]) -> list[st
     lines += [f"- {t.gold.name}: {s.ar1.f1:.3f} / {s.ar2.f1:.3f} / {s.dates.f1:.3f},"
               f" {sec:.2f} s, {len(t.articles)} articles"
               for t, s, sec in zip(tasks, scores, seconds, strict=True)]
+    if name == "t17-raw":
+        lines += ["", *alternatives_lines(tasks, log, embed_python)]
     return lines + [""]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/evalcache.db"))
-    args = parser.parse_args()
-    lines = ["# Ablation of the `storyline` timeline method", "",
-             "Generated by `bench/ablation.py`; metrics as `storyline eval` (tilse-exact"
-             " align+ m:1 ROUGE, date F1), P and R averaged over timelines.",
-             "Published on T17 (AR-1 F / AR-2 F / Date F1): DATEWISE .120/.035/.544,"
-             " CLUST .082/.020/.407.", ""]
+def alternatives_lines(tasks: list[Task], log: Callable[[str], None],
+                       embed_python: str | None) -> list[str]:
+    """The tables of what was tried and not kept (``alternatives.py``)."""
+    lines = ["### Date rankings tried", "",
+             "Share of the top-l dates of each ranking that are gold dates (before any"
+             " sentence is chosen; l from the gold timeline), mean over timelines. Learned"
+             " rankers are trained on the other topics' timelines only.", "",
+             "| ranking | precision at l |", "| --- | ---: |"]
+    for label, value in alternatives.date_ranking_rows(tasks):
+        lines.append(f"| {label} | {value:.3f} |")
+        log(lines[-1])
+    lines += ["", "### Sentence scorers tried, gold dates given", "",
+              "Each scorer ranks the candidates of every gold date; one greedy picker takes"
+              " k sentences per date, skipping any closer than the method's redundancy limit"
+              " to one already taken. The upper bound reads the gold summaries and shows the"
+              " room left in sentence choice.", "",
+              "| scorer | AR-1 F | AR-2 F | Date F1 | note |", "| --- | ---: | ---: | ---: | --- |"]
+    for label, scores, note in alternatives.sentence_rows(tasks, embed_python):
+        if scores is None:
+            lines.append(f"| {label} | | | | {note} |")
+        else:
+            m = average_scores(scores)
+            lines.append(f"| {label} | {m['ar1_f']:.3f} | {m['ar2_f']:.3f} |"
+                         f" {m['date_f1']:.3f} | {note} |")
+        log(lines[-1])
+    return lines
+
+
+def build(cache: Path, log: Callable[[str], None] = print,
+          embed_python: str | None = None) -> list[str]:
+    """The ablation section's Markdown lines, for docs/benchmarks.md."""
+    lines = ["## Ablation of the `storyline` method (issue #4)", "",
+             "Generated by `bench/ablation.py` (through `bench/run_benchmarks.py --only"
+             " ablation`); metrics as `storyline eval` (tilse-exact align+ m:1 ROUGE, date F1),"
+             " P and R averaged over timelines. Published on T17 (AR-1 F / AR-2 F / Date F1):"
+             " DATEWISE .120/.035/.544, CLUST .082/.020/.407.", ""]
     for name in ("t17-raw", "t17-newstls"):
-        tasks = load_tasks(DATA / name, args.cache)
-        lines += section(name, tasks, print)
-    OUT.write_text("\n".join(lines))
-    print(f"wrote {OUT}")
+        if (DATA / name).is_dir():
+            lines += section(name, load_tasks(DATA / name, cache), log, embed_python)
+    return [line.replace("## t17", "### t17") for line in lines]
+
+
+def main() -> None:
+    from storyline.evaluate.runner import default_cache
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cache", type=Path, default=None, help="eval annotation cache")
+    parser.add_argument("--embed-python", default=None,
+                        help="an interpreter with sentence-transformers, for the MiniLM rows")
+    args = parser.parse_args()
+    print("\n".join(build(args.cache or default_cache(), lambda line: None, args.embed_python)))
 
 
 if __name__ == "__main__":

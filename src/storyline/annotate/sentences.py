@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 import re
-
 from functools import cache
 
 from storyline.errors import ModelError
