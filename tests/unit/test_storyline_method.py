@@ -136,3 +136,30 @@ def test_both_summarizers_fill_every_entry_and_unknown_ones_fail():
         assert timeline.entries and all(e.sentences for e in timeline.entries)
     with pytest.raises(ConfigError, match="unknown summarizer"):
         StorylineMethod(summarizer="magic")
+
+
+def test_a_dates_sentence_about_the_story_beats_an_aside():
+    """Two sentences name Friday, sharing no word: equally central to Friday
+    alone (so the first would win), but only one is about the story."""
+    from storyline.timeline.storyline_method import StorylineMethod
+
+    friday, earlier = date(2011, 3, 4), [date(2011, 2, d) for d in range(20, 24)]
+    articles = [
+        annotated("eu", date(2011, 3, 5), [
+            ("European Union leaders met in Brussels on Friday to discuss trade.",
+             [("Friday", friday, DAY)])]),
+        annotated("fight", date(2011, 3, 5), [
+            ("Rebels seized the oil port of Brega on Friday after heavy fighting.",
+             [("Friday", friday, DAY)])]),
+        *[annotated(f"story{n}", day, [
+            (f"Rebels fought government forces near the oil port of Brega on day {n}.",
+             [(f"day {n}", day, DAY)])]) for n, day in enumerate(earlier)],
+    ]
+    request = TimelineRequest(dates=5, sentences=1)
+
+    def friday_sentence(method):
+        timeline = method.build(articles, request)
+        return next(e.sentences[0].text for e in timeline.entries if e.date == friday)
+
+    assert friday_sentence(StorylineMethod()).startswith("Rebels seized")
+    assert friday_sentence(StorylineMethod(story_weight=0.0)).startswith("European Union")
