@@ -38,7 +38,7 @@ FINGERPRINT_MIN_WORDS = 8
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # A rough splitter is enough to find repeats inside one article; the real
-# sentence boundaries come from spaCy in the annotate stage.
+# sentence boundaries come from the annotate stage.
 _ROUGH_SENTENCE = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
 _LINK_LIKE_MAX_WORDS = 16
 _MACRO = re.compile(r"%([A-Z]+)%")

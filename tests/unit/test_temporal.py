@@ -100,6 +100,7 @@ WEEKDAYS = [
     ("Russia sent an envoy to Libya Monday to meet rebels.", "Monday", WED, "2009-05-04"),
     ("Also Tuesday, NATO said its jets hit a depot.", "Tuesday", WED, "2009-05-05"),
     ("Earlier Saturday, the leader issued defiant messages.", "Saturday", WED, "2009-05-02"),
+    ("Shares hit a low Monday before recovering.", "Monday", WED, "2009-05-04"),
     ("The club has canceled Monday's match.", "Monday", WED, "2009-05-04"),
     # intentions and the scheduled present
     ("The airline said it expects to resume flights by Friday.", "Friday", WED, "2009-05-08"),
@@ -323,6 +324,7 @@ NOT_RESOLVED = [
     ("Shops opened early for Black Friday.", "Friday"),
     ("Candidates campaigned before Super Tuesday.", "Tuesday"),
     ("Crowds marked Bloody Sunday in Derry.", "Sunday"),
+    ("Shops promoted Small Business Saturday.", "Saturday"),
     ("The Mail on Sunday said the minister had been warned.", "Sunday"),
     ("Discount retailer Tuesday Morning said it would close its stores.", "Tuesday Morning"),
     ("Some 1500 troops were deployed.", "1500"),

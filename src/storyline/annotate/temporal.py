@@ -128,7 +128,7 @@ _FUNCTION_WORDS = _TEMPORAL_PREV | _DETERMINERS | frozenset(
 # dates without "on": "told CNN Thursday", "sent an envoy to Libya Monday".
 _WEEKDAY_NAME_MODIFIERS = frozenset(
     "good black super ash holy maundy easter palm bloody cyber fat shrove whit "
-    "plough low giving small man girl blue manic spy".split()
+    "plough low giving business man girl blue manic spy".split()
 )
 # After these a weekday is a date even when a capitalised word follows
 # ("officials said Friday France24 reported").
@@ -361,8 +361,8 @@ def _weekday_is_name(sentence: str, start: int, end: int, prev: str) -> bool:
     low = prev.lower()
     if low in _TEMPORAL_PREV or low in _REPORTING_VERBS:
         return False
-    if low in _TITLE_NOUNS or low in _WEEKDAY_NAME_MODIFIERS:
-        return True  # "the Netflix series Wednesday", "Good Friday"
+    if low in _TITLE_NOUNS or (low in _WEEKDAY_NAME_MODIFIERS and _CAPITALISED.match(prev)):
+        return True  # "the Netflix series Wednesday", "Good Friday" (but "hit a low Monday")
     following = _next_word(sentence, end)
     return bool(_CAPITALISED.match(following)) and not _is_temporal_name(following)
 

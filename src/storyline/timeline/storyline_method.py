@@ -13,10 +13,11 @@ day after's count half). Each chosen date first gets its best sentence,
 then the next ones, as CentroidOpt grows a summary: the candidate that
 brings the entry's TF-IDF vector closest to the weighted centroid of all
 the date's candidates (leaning towards the centroid of the whole story),
-skipping any sentence too close to one already in the timeline. Month- and year-only mentions ("in February", "next year")
-make month and year entries; questions and quotes are left out; copied
-sentences are credited to the article that most likely wrote them first;
-and without ``--dates`` the number of dates follows from the evidence.
+skipping any sentence too close to one already in the timeline. Month-
+and year-only mentions ("in February", "next year") make month and year
+entries; questions and quotes are left out; copied sentences are credited
+to the article that most likely wrote them first; and without ``--dates``
+the number of dates follows from the evidence.
 The ablation in docs/benchmarks.md (``bench/ablation.py``) measures each choice.
 """
 
