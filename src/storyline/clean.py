@@ -42,6 +42,8 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _ROUGH_SENTENCE = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
 _LINK_LIKE_MAX_WORDS = 16
 _MACRO = re.compile(r"%([A-Z]+)%")
+# Bullets, dashes and bars around a line of page furniture.
+_FURNITURE_EDGES = " \t•·*-–—>|"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +89,7 @@ def normalize(text: str) -> str:
 
 def matching_rule(line: str, kind: str = "line", rules: Sequence[Rule] | None = None) -> Rule | None:
     """The rule of ``kind`` that matches the whole (short) line, if any."""
-    stripped = line.strip(" \t•·*-–—>|")
+    stripped = line.strip(_FURNITURE_EDGES)
     if not stripped or len(stripped.split()) > MAX_BOILERPLATE_WORDS:
         return None
     for rule in rules or load_rules():
@@ -118,13 +120,13 @@ def _broken_at_furniture(line: str, rules: Sequence[Rule]) -> list[str]:
 
 def _opens_comments(text: str, rules: Sequence[Rule]) -> bool:
     """Whether ``text`` starts with a reader-comment header ("Posted by: X | ...")."""
-    stripped = text.lstrip(" \t•·*-–—>|")
+    stripped = text.lstrip(_FURNITURE_EDGES)
     return any(rule.kind == "rest" and rule.pattern.match(stripped) for rule in rules)
 
 
 def _is_link_like(line: str) -> bool:
     """A headline in a link list: short and without closing punctuation."""
-    stripped = line.strip(" \t•·*-–—>|")
+    stripped = line.strip(_FURNITURE_EDGES)
     words = stripped.split()
     return bool(words) and (
         len(words) <= _LINK_LIKE_MAX_WORDS and not stripped.endswith((".", "!", "?", '"', "”"))

