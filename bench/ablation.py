@@ -237,8 +237,43 @@ def section(name: str, tasks: list[Task], log: Callable[[str], None],
               f" {sec:.2f} s, {len(t.articles)} articles"
               for t, s, sec in zip(tasks, scores, seconds, strict=True)]
     if name == "t17-raw":
-        lines += ["", *alternatives_lines(tasks, log, embed_python)]
+        lines += ["", *gold_agreement_lines(tasks, scores), "",
+                  *alternatives_lines(tasks, log, embed_python)]
     return lines + [""]
+
+
+def gold_agreement_lines(tasks: Sequence[Task], scores: Sequence[TimelineScores]) -> list[str]:
+    """How well one gold timeline of a topic scores as a prediction of another.
+
+    T17 has several gold timelines (from different news outlets) for some
+    topics; scoring each, cut to the other's span, against the other says how
+    much editors themselves agree on dates and wording: the yardstick against
+    which any method's numbers are read. The prediction then has its own
+    number of dates, not l.
+    """
+    by_topic: dict[str, list[int]] = {}
+    for i, task in enumerate(tasks):
+        by_topic.setdefault(task.topic, []).append(i)
+    shared = [ids for ids in by_topic.values() if len(ids) > 1]
+    pairs = []
+    for ids in shared:
+        for i in ids:
+            for j in ids:
+                start, end = tasks[j].request.start, tasks[j].request.end
+                predicted = {d: sents for d, sents in tasks[i].gold.entries.items()
+                             if start <= d <= end}
+                if i != j and predicted:
+                    pairs.append(evaluate_timeline(predicted, tasks[j].gold.entries))
+    if not pairs:
+        return []
+    ours = [scores[i] for ids in shared for i in ids]
+    return ["### Gold timelines against each other", "",
+            f"{len(shared)} topics have several gold timelines ({len(ours)} timelines);"
+            f" each scored as the prediction of every other of its topic, within that"
+            f" one's span ({len(pairs)} pairs), against `storyline` on the same timelines:",
+            "", "| run | AR-1 F | AR-2 F | Date F1 | |", "| --- | ---: | ---: | ---: | ---: |",
+            row("another outlet's gold timeline", pairs),
+            row("storyline (current defaults)", ours)]
 
 
 def alternatives_lines(tasks: list[Task], log: Callable[[str], None],

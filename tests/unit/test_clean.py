@@ -51,13 +51,17 @@ TAIL_EXAMPLES = {
                   "You may also like"],
 }
 STRIP_EXAMPLES = {
-    "wire-timestamp": ("LONDON | Tue Apr 28, 2009 9:03 pm BST LONDON (Reuters) - Testing is slow.",
-                       "Testing is slow."),
-    "wire-dateline": ("GENEVA (Reuters) - The WHO raised its alert level.",
-                      "The WHO raised its alert level."),
-    "inline-photo-credit": ("Cranes stand idle (Photo: Reuters/Dan Ortiz)", "Cranes stand idle"),
-    "trailing-photo-credit": ("Smoke rises over the plant. Photo: AFP", "Smoke rises over the plant."),
-    "trailing-agency-credit": ("Rescuers search the rubble (AFP)", "Rescuers search the rubble"),
+    "wire-timestamp": [("LONDON | Tue Apr 28, 2009 9:03 pm BST LONDON (Reuters) - Testing is slow.",
+                        "Testing is slow.")],
+    "wire-dateline": [("GENEVA (Reuters) - The WHO raised its alert level.",
+                       "The WHO raised its alert level."),
+                      ("Cairo, Egypt (CNN) -- Protesters returned to the square.",
+                       "Protesters returned to the square."),
+                      ("New Orleans (AP) – Oil reached the marshes.", "Oil reached the marshes.")],
+    "inline-photo-credit": [("Cranes stand idle (Photo: Reuters/Dan Ortiz)", "Cranes stand idle")],
+    "trailing-photo-credit": [("Smoke rises over the plant. Photo: AFP",
+                               "Smoke rises over the plant.")],
+    "trailing-agency-credit": [("Rescuers search the rubble (AFP)", "Rescuers search the rubble")],
 }
 #: Page timestamps between headline and body: the line is broken there.
 BREAK_EXAMPLES = {
@@ -71,6 +75,12 @@ BREAK_EXAMPLES = {
         ("Interview Aired February 11, 2011 - 11:53 ET THIS IS A RUSH TRANSCRIPT.",
          "Interview Aired\nTHIS IS A RUSH TRANSCRIPT."),
     ],
+    "live-update-stamp": [
+        ("(Update 1:12 a.m. Tuesday in Cairo, 6:12 p.m. ET Monday) Banks opened.", "Banks opened."),
+        ("Crowds grew. (Update 6 p.m. in Cairo, 11 a.m. ET) - Banks opened.",
+         "Crowds grew.\nBanks opened."),
+        ("(Updated 3:09 p.m. ET) The curfew was extended.", "The curfew was extended."),
+    ],
 }
 #: Reader-comment headers: they and everything after them go.
 REST_EXAMPLES = {
@@ -79,6 +89,7 @@ REST_EXAMPLES = {
         "Posted by: AsperGirl | September 16, 2008 3:22 PM | Report abuse Veterans are outraged.",
         '(3) "Posted by: Kim | September 16, 2008 3:22 PM | Report abuse Not so.',
         "Sep 2, 2010 10:15 am | Report abuse",
+        "At 12:55 pm on 10 Jun 2010, ruffled_feathers wrote: No, it has not.",
     ],
 }
 #: News prose that looks a little like boilerplate and must survive.
@@ -98,6 +109,9 @@ PROSE = [
     "Published figures showed the economy shrank in 2009.",
     "What the state has found so far was released on Tuesday.",
     "The report (AP) - not a dateline here - was read aloud.",
+    "The Foreign Office (which CNN quoted) - unusually - declined to comment.",
+    "(Updated figures for 2010 are in the annex.)",
+    "At 12:55 pm on 10 June 2010, the pressure dropped, engineers wrote in the log.",
     "The explosion happened on April 20, 2010 at 9:45 pm local time.",
     "The well blew on Tuesday, April 20, 2010 21:45 CDT, officials said.",
     "The polls closed at 8 p.m. on May 6, 2010, and counting began.",
@@ -129,7 +143,8 @@ def test_link_list_headers_are_recognised(name, line):
     assert matching_rule(line, "tail") is not None
 
 
-@pytest.mark.parametrize(("line", "expected"), list(STRIP_EXAMPLES.values()))
+@pytest.mark.parametrize(("line", "expected"),
+                         [pair for pairs in STRIP_EXAMPLES.values() for pair in pairs])
 def test_credits_are_cut_from_captions(line, expected):
     text, _ = clean_text(line)
     assert text == expected

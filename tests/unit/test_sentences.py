@@ -32,6 +32,31 @@ def test_a_quote_stays_with_its_sentence():
     assert texts(text) == ["She said it smelled like paint.", '"I\'ve got 120 head of cattle," she said.']
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # A caption run into the story, as scraped pages often have it.
+    ("Propofol is a sedative used before anaesthetics The trial of Dr Murray began.",
+     ["Propofol is a sedative used before anaesthetics", "The trial of Dr Murray began."]),
+    ("Photograph: Pete Souza/Reuters It may have taken 57 days to act.",
+     ["Photograph: Pete Souza/Reuters", "It may have taken 57 days to act."]),
+    ("Clashes went on in recent days In his first comment, Assad spoke of monsters.",
+     ["Clashes went on in recent days", "In his first comment, Assad spoke of monsters."]),
+    ("By the CNN Wire Staff (AP) A picture taken on a tour shows the damage.",
+     ["By the CNN Wire Staff (AP)", "A picture taken on a tour shows the damage."]),
+])
+def test_a_headline_or_caption_glued_to_the_story_is_its_own_sentence(text, expected):
+    assert texts(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Delegates met in The Hague on Monday.",        # a name: capital after the article
+    'He told reporters: " It is over," and left.',  # a quote mark, not a word, before it
+    "Talks resumed. The union agreed on Friday.",   # already two sentences, no empty piece
+])
+def test_capitalised_words_inside_a_sentence_do_not_split_it(text):
+    assert " ".join(texts(text)) == text
+    assert len(texts(text)) == text.count(". ") + 1
+
+
 def test_offsets_are_characters_and_trimmed():
     text = "  \u201cCaf\u00e9 owners left\u201d \U0001F600 on Sunday.   Others stayed.\n\n \t\nLast one "
     spans = sentence_spans(text)

