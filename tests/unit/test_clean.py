@@ -57,7 +57,9 @@ STRIP_EXAMPLES = {
                        "The WHO raised its alert level."),
                       ("Cairo, Egypt (CNN) -- Protesters returned to the square.",
                        "Protesters returned to the square."),
-                      ("New Orleans (AP) – Oil reached the marshes.", "Oil reached the marshes.")],
+                      ("New Orleans (AP) – Oil reached the marshes.", "Oil reached the marshes."),
+                      ("ALDER BEND (MPA) — The plant asked to restart.",  # any agency's initials
+                       "The plant asked to restart.")],
     "inline-photo-credit": [("Cranes stand idle (Photo: Reuters/Dan Ortiz)", "Cranes stand idle")],
     "trailing-photo-credit": [("Smoke rises over the plant. Photo: AFP",
                                "Smoke rises over the plant.")],
@@ -110,6 +112,7 @@ PROSE = [
     "What the state has found so far was released on Tuesday.",
     "The report (AP) - not a dateline here - was read aloud.",
     "The Foreign Office (which CNN quoted) - unusually - declined to comment.",
+    "The ministry (MOD) - which runs the base - declined to comment.",
     "(Updated figures for 2010 are in the annex.)",
     "At 12:55 pm on 10 June 2010, the pressure dropped, engineers wrote in the log.",
     "The explosion happened on April 20, 2010 at 9:45 pm local time.",
