@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from functools import cache
 
 from storyline.errors import ModelError
@@ -73,11 +74,17 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             continue
         offset = line.start()
         for start, end in _split_line(line.group()):
-            for glued in _GLUED.finditer(text, offset + start, offset + end):
-                spans.extend(_trimmed(text, offset + start, glued.start()))
-                start = glued.end() - offset
-            spans.extend(_trimmed(text, offset + start, offset + end))
+            for piece_start, piece_end in _unglued(text, offset + start, offset + end):
+                spans.extend(_trimmed(text, piece_start, piece_end))
     return spans
+
+
+def _unglued(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """The span ``text[start:end]`` cut where a headline or caption runs into the story."""
+    for glued in _GLUED.finditer(text, start, end):
+        yield start, glued.start()
+        start = glued.end()
+    yield start, end
 
 
 def _split_line(line: str) -> list[tuple[int, int]]:
