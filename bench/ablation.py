@@ -54,7 +54,8 @@ from storyline.timeline.storyline_method import StorylineMethod
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data"
 
-BEFORE = StorylineMethod(support=SupportWeights(articles=1, fresh=1, days=0),
+RAW_COUNTS = SupportWeights(opportunity=0.0)
+BEFORE = StorylineMethod(support=SupportWeights(articles=1, fresh=1, days=0, opportunity=0.0),
                          summarizer="closest", lead_sentences=2, lead_days=1,
                          lead_weight=0.5, max_similarity=0.5)
 CURRENT = StorylineMethod()
@@ -64,16 +65,20 @@ CURRENT = StorylineMethod()
 ROWS: list[tuple[str, StorylineMethod]] = [
     ("before (issue #4)", BEFORE),
     ("before + CentroidOpt sentence choice", replace(BEFORE, summarizer="centroid_opt")),
-    ("before + dates ranked by publication days first",
-     replace(BEFORE, support=SupportWeights())),
+    ("before + dates ranked by publication days first", replace(BEFORE, support=RAW_COUNTS)),
     ("before + dates ranked by publication days only",
-     replace(BEFORE, support=SupportWeights(articles=0, fresh=0, days=1))),
+     replace(BEFORE, support=SupportWeights(articles=0, fresh=0, days=1, opportunity=0.0))),
+    ("before + counts ÷ √(days with articles since the date)",
+     replace(BEFORE, support=replace(BEFORE.support, opportunity=0.5))),
     ("before + leads of the day after too (lead_days=2)", replace(BEFORE, lead_days=2)),
     ("before + leads weigh as mentions (lead_weight=1)", replace(BEFORE, lead_weight=1.0)),
     ("before + 6 lead sentences", replace(BEFORE, lead_sentences=6)),
     ("before + stricter redundancy (max_similarity=0.3)", replace(BEFORE, max_similarity=0.3)),
     ("**current defaults**", CURRENT),
     ("defaults, closest-to-centroid sentences", replace(CURRENT, summarizer="closest")),
+    ("defaults, raw counts (opportunity=0)", replace(CURRENT, support=RAW_COUNTS)),
+    ("defaults, counts ÷ days since: a rate (opportunity=1)",
+     replace(CURRENT, support=SupportWeights(opportunity=1.0))),
     ("defaults, old date ranking (articles + fresh)",
      replace(CURRENT, support=SupportWeights(articles=1, fresh=1, days=0))),
     ("defaults, publication days only", replace(CURRENT, support=SupportWeights(0, 0, 1))),
@@ -90,10 +95,12 @@ ROWS: list[tuple[str, StorylineMethod]] = [
 
 #: The settings the leave-one-topic-out choice picks among.
 CHOICES: list[tuple[str, StorylineMethod]] = [
-    (f"articles,fresh={tie} earlier_lead_weight={earlier} max_similarity={sim}"
-     f" story_weight={story}",
-     replace(CURRENT, support=SupportWeights(articles=tie, fresh=tie, days=1),
+    (f"opportunity={opportunity} articles,fresh={tie} earlier_lead_weight={earlier}"
+     f" max_similarity={sim} story_weight={story}",
+     replace(CURRENT, support=SupportWeights(articles=tie, fresh=tie, days=1,
+                                             opportunity=opportunity),
              earlier_lead_weight=earlier, max_similarity=sim, story_weight=story))
+    for opportunity in (0.0, 0.5)
     for tie in (0.0, 0.1)
     for earlier in (0.5, 1.0)
     for sim in (0.3, 0.5)
@@ -147,8 +154,8 @@ class _OracleStoryline(StorylineMethod):
 
     gold: frozenset = frozenset()
 
-    def _rank(self, support, request):  # type: ignore[no-untyped-def]
-        ranked = super()._rank(support, request)
+    def _rank(self, support, request, published):  # type: ignore[no-untyped-def]
+        ranked = super()._rank(support, request, published)
         first = [k for k in ranked if k[1] is Granularity.DAY and k[0] in self.gold]
         return first + [k for k in ranked if k not in set(first)]
 

@@ -124,6 +124,20 @@ def _counting_rankers() -> dict[str, Callable[[Any], DateScores]]:
     def days(day, seen, published, texts, mean):  # type: ignore[no-untyped-def]
         return len(seen) + 0.01 * len(set().union(*seen.values()))
 
+    def days_since(day, published):  # type: ignore[no-untyped-def]
+        """Days with articles on or after ``day``; all of them for a day after the last."""
+        return sum(1 for p in published if p and p >= day) or len(published)
+
+    def days_per_root_opportunity(day, seen, published, texts, mean):  # type: ignore[no-untyped-def]
+        return days(day, seen, published, texts, mean) / math.sqrt(days_since(day, published))
+
+    def days_per_opportunity(day, seen, published, texts, mean):  # type: ignore[no-untyped-def]
+        return days(day, seen, published, texts, mean) / days_since(day, published)
+
+    def days_per_root_age(day, seen, published, texts, mean):  # type: ignore[no-untyped-def]
+        last = max(p for p in published if p)
+        return days(day, seen, published, texts, mean) / math.sqrt(max(1, (last - day).days + 1))
+
     def share(day, seen, published, texts, mean):  # type: ignore[no-untyped-def]
         return sum(len(a) / published[p] for p, a in seen.items())
 
@@ -149,8 +163,13 @@ def _counting_rankers() -> dict[str, Callable[[Any], DateScores]]:
         return scores
 
     return {
-        "distinct publication days that mention the date (**default**)":
+        "distinct publication days that mention the date, ÷ √(days with articles since)"
+        " (**default**)": lambda t: counts(t, days_per_root_opportunity),
+        "distinct publication days that mention the date (the default before)":
             lambda t: counts(t, days),
+        "the same ÷ days with articles since (a rate)": lambda t: counts(t, days_per_opportunity),
+        "the same ÷ √(calendar days to the newest article)":
+            lambda t: counts(t, days_per_root_age),
         "dated sentences (DATEWISE's mention count)":
             lambda t: {d: len(x) for d, x in _day_mentions(t)[2].items()},
         "articles that mention the date":

@@ -107,6 +107,74 @@ def test_dates_mentioned_on_more_publication_days_rank_first():
     assert rank_dates(support, SupportWeights(articles=1, fresh=1, days=0))[0] == (once, DAY)
 
 
+def _support_over(days_mentioned: dict[date, list[date]]):
+    """DateSupport per date, one article per (date, publication day) mention."""
+    from storyline.timeline.dates import DateSupport
+
+    support = {}
+    for value, published in days_mentioned.items():
+        found = support[(value, DAY)] = DateSupport()
+        for n, day in enumerate(published):
+            found.add(value, f"{value}-{n}", "Wire", day)
+    return support
+
+
+def test_a_date_is_judged_by_the_days_it_has_had_to_be_mentioned():
+    from datetime import timedelta
+
+    from storyline.timeline.dates import SupportWeights, rank_dates
+
+    start = date(2023, 1, 1)
+    published = [start + timedelta(days=n) for n in range(30)]
+    early, late = start, start + timedelta(days=27)
+    # the first day of the story was named on 6 of its 30 days; the day
+    # three days before the newest article on all 3 days since
+    support = _support_over({early: published[:30:5], late: published[27:]})
+    assert rank_dates(support, SupportWeights(), published)[0] == (late, DAY)
+    # counted raw, the old date's head start wins
+    assert rank_dates(support, SupportWeights(opportunity=0), published)[0] == (early, DAY)
+    assert rank_dates(support, SupportWeights())[0] == (early, DAY)  # no collection given
+
+
+def test_a_date_after_the_last_article_gets_no_credit_for_being_recent():
+    from datetime import timedelta
+
+    from storyline.timeline.dates import SupportWeights, rank_dates
+
+    start = date(2023, 1, 1)
+    published = [start + timedelta(days=n) for n in range(10)]
+    happened, announced = start + timedelta(days=4), start + timedelta(days=20)
+    support = _support_over({happened: published[4:8], announced: published[6:10]})
+    assert rank_dates(support, SupportWeights(), published)[0] == (happened, DAY)
+
+
+def test_left_to_choose_the_dates_the_timeline_keeps_well_supported_ones():
+    from datetime import timedelta
+
+    strike, protest = date(2023, 10, 19), date(2023, 11, 11)
+    articles = [
+        annotated(f"s{n}", strike + timedelta(days=n % 2), [
+            (f"Dockworkers walked off the job at the port on October 19, report {n} said.",
+             [("October 19", strike, DAY)]),
+        ]) for n in range(8)
+    ] + [
+        annotated(f"f{n}", date(2023, 10, 21) + timedelta(days=n), [
+            (f"Talks between the port and the union went on for a {n + 3}th day.", []),
+        ]) for n in range(21)
+    ] + [
+        annotated("p", protest, [
+            ("A handful of residents protested outside the port gates on Saturday.",
+             [("Saturday", protest, DAY)]),
+        ]),
+    ]
+    method = replace(get_method("storyline"), min_auto_dates=1)
+    # one fresh mention on the newest day outranks old news...
+    assert [e.date for e in method.build(articles, TimelineRequest(dates=1)).entries] == [
+        protest]
+    # ...but left to itself the timeline keeps the date 8 articles agree on
+    assert [e.date for e in method.build(articles, TimelineRequest()).entries] == [strike]
+
+
 def test_undated_leads_are_candidates_for_the_day_before_publication():
     day = date(2023, 10, 19)
     articles = [

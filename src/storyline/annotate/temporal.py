@@ -135,9 +135,13 @@ _WEEKDAY_NAME_MODIFIERS = frozenset(
 _REPORTING_VERBS = frozenset("said says told announced reported added confirmed".split())
 # Between a future cue and the expression, these put the clause back in the
 # past ("the minister, who will retire, said on Sunday", "the first since May").
+# A relative clause in the past does too ("it must clean the outfall that
+# carried the chemicals in March"), unless its verb is itself a cue of plans.
 _FUTURE_RESETS = (
     r"said|says|told|announced|added|reported|confirmed|was|were|had|did"
     r"|died|killed|happened|occurred|began|went|came|since"
+    r"|(?:that|which|who)\s+(?!(?:expected|planned|intended|aimed|hoped|promised|pledged"
+    r"|vowed|threatened|scheduled|slated|set|fixed|needed|wanted)\b)\w+ed"
 )
 
 # --------------------------------------------------------------------------

@@ -5,7 +5,9 @@ faithful version is ``datewise.py``) and changes what a reader of a real
 story notices. Dates are ranked by the number of distinct publication days
 on which articles mention them (a date that matters keeps being mentioned
 after it happened), then by the articles that mention them, counting again
-those that report the date as news, then by raw mentions (see
+those that report the date as news, all divided by the square root of the
+number of days the date has had to be mentioned since (last week's events
+have had fewer days than the first week's), then by raw mentions (see
 ``dates.py``). A date's candidates are the sentences that mention it plus
 the leading undated sentences of articles published that day or the day
 after (a news lead reports the latest events without naming the day; the
@@ -28,7 +30,7 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 import numpy as np
 from scipy import sparse
@@ -62,7 +64,8 @@ SUMMARIZERS = ("centroid_opt", "closest")
 class StorylineMethod:
     """Parameters of the method; ``build`` is pure and keeps no state.
 
-    Dates are ranked by ``support`` (see :class:`SupportWeights`). The first
+    Dates are ranked by ``support`` (see :class:`SupportWeights` and
+    :func:`~storyline.timeline.dates.rank_dates`). The first
     ``lead_sentences`` sentences of an article, when undated, count as
     candidates for its publication day and the ``lead_days - 1`` days
     before it, weighing ``lead_weight`` times ``earlier_lead_weight`` per
@@ -105,8 +108,12 @@ class StorylineMethod:
 
     def build(self, articles: Sequence[AnnotatedArticle], request: TimelineRequest) -> Timeline:
         support, candidates = self._collect(articles, request)
-        ranked = self._rank(support, request)
-        wanted = request.dates or self._auto_dates(ranked, support, len(articles))
+        published = [a.article.published_day for a in articles if a.article.published_day]
+        ranked = self._rank(support, request, published)
+        if request.dates:
+            wanted = request.dates
+        else:
+            ranked, wanted = self._auto_dates(ranked, support, len(articles))
         refs = {a.article.id: source_ref(a) for a in articles}
         copied = _copied_share(articles)
         vectors = _Vectors(sorted({c.text for key in ranked for c in candidates[key]}))
@@ -138,18 +145,25 @@ class StorylineMethod:
         params = {"dates": request.dates, "sentences": request.sentences}
         return Timeline(request.query, self.name, params, tuple(built))
 
-    def _rank(self, support: dict[DateKey, DateSupport], request: TimelineRequest
-              ) -> list[DateKey]:
-        return rank_dates(support, self.support)
+    def _rank(self, support: dict[DateKey, DateSupport], request: TimelineRequest,
+              published: Sequence[date]) -> list[DateKey]:
+        return rank_dates(support, self.support, published)
 
     def _auto_dates(self, ranked: list[DateKey], support: dict[DateKey, DateSupport],
-                    articles: int) -> int:
-        """As many dates as enough articles agree on, within sane bounds."""
+                    articles: int) -> tuple[list[DateKey], int]:
+        """As many dates as enough articles agree on, within sane bounds; those dates first.
+
+        The rank divides by how long a date has had to be mentioned, so a
+        date one article named yesterday can outrank one that ten named last
+        month; left to choose the number of dates itself, the timeline keeps
+        the dates with enough articles behind them ahead of the rest.
+        """
         needed = max(1, round(math.sqrt(articles) * self.auto_support))
-        supported = sum(
-            1 for key in ranked if len(support[key].articles) + len(support[key].fresh) >= needed
-        )
-        return max(self.min_auto_dates, min(self.max_auto_dates, supported))
+        supported = [key for key in ranked
+                     if len(support[key].articles) + len(support[key].fresh) >= needed]
+        wanted = max(self.min_auto_dates, min(self.max_auto_dates, len(supported)))
+        chosen = set(supported)
+        return supported + [key for key in ranked if key not in chosen], wanted
 
     def _collect(self, articles: Sequence[AnnotatedArticle], request: TimelineRequest
                  ) -> tuple[dict[DateKey, DateSupport], dict[DateKey, list[Candidate]]]:
