@@ -1,7 +1,7 @@
 """The default storyline method on hand-built annotated articles (no model needed)."""
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -120,8 +120,6 @@ def _support_over(days_mentioned: dict[date, list[date]]):
 
 
 def test_a_date_is_judged_by_the_days_it_has_had_to_be_mentioned():
-    from datetime import timedelta
-
     from storyline.timeline.dates import SupportWeights, rank_dates
 
     start = date(2023, 1, 1)
@@ -137,8 +135,6 @@ def test_a_date_is_judged_by_the_days_it_has_had_to_be_mentioned():
 
 
 def test_a_date_after_the_last_article_gets_no_credit_for_being_recent():
-    from datetime import timedelta
-
     from storyline.timeline.dates import SupportWeights, rank_dates
 
     start = date(2023, 1, 1)
@@ -149,8 +145,6 @@ def test_a_date_after_the_last_article_gets_no_credit_for_being_recent():
 
 
 def test_left_to_choose_the_dates_the_timeline_keeps_well_supported_ones():
-    from datetime import timedelta
-
     strike, protest = date(2023, 10, 19), date(2023, 11, 11)
     articles = [
         annotated(f"s{n}", strike + timedelta(days=n % 2), [
