@@ -44,6 +44,7 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from storyline.evaluate.metrics import TimelineScores, evaluate_timeline
 from storyline.model import Granularity
 from storyline.timeline.base import Candidate, contains_keyword
+from storyline.timeline.dates import days_since
 from storyline.timeline.storyline_method import StorylineMethod, _copied_share, _unique
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -124,15 +125,14 @@ def _counting_rankers() -> dict[str, Callable[[Any], DateScores]]:
     def days(day, seen, published, texts, mean):  # type: ignore[no-untyped-def]
         return len(seen) + 0.01 * len(set().union(*seen.values()))
 
-    def days_since(day, published):  # type: ignore[no-untyped-def]
-        """Days with articles on or after ``day``; all of them for a day after the last."""
-        return sum(1 for p in published if p and p >= day) or len(published)
+    def opportunity(day, published):  # type: ignore[no-untyped-def]
+        return max(1, days_since(day, sorted(p for p in published if p)))
 
     def days_per_root_opportunity(day, seen, published, texts, mean):  # type: ignore[no-untyped-def]
-        return days(day, seen, published, texts, mean) / math.sqrt(days_since(day, published))
+        return days(day, seen, published, texts, mean) / math.sqrt(opportunity(day, published))
 
     def days_per_opportunity(day, seen, published, texts, mean):  # type: ignore[no-untyped-def]
-        return days(day, seen, published, texts, mean) / days_since(day, published)
+        return days(day, seen, published, texts, mean) / opportunity(day, published)
 
     def days_per_root_age(day, seen, published, texts, mean):  # type: ignore[no-untyped-def]
         last = max(p for p in published if p)

@@ -11,7 +11,7 @@ date; :func:`support_score` turns them into a rank.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -101,10 +101,10 @@ def rank_dates(support: dict[DateKey, DateSupport], weights: SupportWeights,
     mention of it is an announcement, and it gets no such credit.
     """
     days = sorted(set(published))
-
-    def opportunity(key: DateKey) -> int:
-        after = len(days) - bisect.bisect_left(days, key[0])
-        return after or len(days)
-
     return sorted(sorted(support), key=lambda key: support_score(
-        key, support[key], weights, opportunity(key)), reverse=True)
+        key, support[key], weights, days_since(key[0], days)), reverse=True)
+
+
+def days_since(value: date, days: Sequence[date]) -> int:
+    """Of the sorted publication ``days``, how many are on or after ``value``; all for a later date."""
+    return len(days) - bisect.bisect_left(days, value) or len(days)
