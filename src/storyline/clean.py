@@ -114,8 +114,14 @@ def _broken_at_furniture(line: str, rules: Sequence[Rule]) -> list[str]:
     """
     for rule in rules:
         if rule.kind == "break":
-            line = rule.pattern.sub("\n", line)
+            line = rule.pattern.sub(_break, line)
     return line.split("\n")
+
+
+def _break(match: re.Match[str]) -> str:
+    """A line break for the furniture; what its ``keep`` group holds stays as a line of its own."""
+    kept = match.groupdict().get("keep")
+    return f"\n{kept}\n" if kept else "\n"
 
 
 def _opens_comments(text: str, rules: Sequence[Rule]) -> bool:

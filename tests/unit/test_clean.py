@@ -38,12 +38,15 @@ EXAMPLES = {
     "all-rights": ["All rights reserved."],
     "comments-prompt": ["12 comments", "View comments", "Leave a comment", "What do you think?",
                         "Let us know in the comments below!"],
-    "byline": ["By Clara Ostrander, Port Callan Courier", "By Jane Doe", "By Ali Khan | Reuters"],
+    "byline": ["By Clara Ostrander, Port Callan Courier", "By Jane Doe", "By Ali Khan | Reuters",
+               "By Noel Randel and Amira Tovar"],
     "read-time": ["4 min read"],
     "byline-updated": ["Updated: March 5, 2024 14:20 GMT", "Published 09:12 BST, 4 May 2009",
                        "Published: 22 February 2025", "Updated March 5, 2024"],
     "image-caption-count": ["Image 3 of 12"],
     "stay-tuned": ["Stay tuned for more updates on this developing story!", "Check back for updates."],
+    "amended-note": ["This article was amended on 8 May 2010 to correct the figure for revenues.",
+                     "This article was amended on 14 and 21 May 2010."],
 }
 TAIL_EXAMPLES = {
     "related": ["Related news:", "Related stories", "More coverage", "Latest"],
@@ -64,6 +67,8 @@ STRIP_EXAMPLES = {
     "trailing-photo-credit": [("Smoke rises over the plant. Photo: AFP",
                                "Smoke rises over the plant.")],
     "trailing-agency-credit": [("Rescuers search the rubble (AFP)", "Rescuers search the rubble")],
+    "wire-slug": [("UPDATE 3-Dutch marines freed by Libya", "Dutch marines freed by Libya"),
+                  ("WRAPUP 2-Obama visits Gulf coast", "Obama visits Gulf coast")],
 }
 #: Page timestamps between headline and body: the line is broken there.
 BREAK_EXAMPLES = {
@@ -83,6 +88,49 @@ BREAK_EXAMPLES = {
          "Crowds grew.\nBanks opened."),
         ("(Updated 3:09 p.m. ET) The curfew was extended.", "The curfew was extended."),
     ],
+    # Story highlights, kickers and bylines run into the lead on one line in
+    # wire copy: the dateline is where the body starts, and what came before
+    # it on the line goes. A dated dateline's date (the day the wire filed the
+    # story) stays as a line of its own, as evidence of the date.
+    "wire-dateline-inside": [
+        ("Rebels hold the port Talks stall for a day Misrata, Libya (CNN) -- Rebels held on.",
+         "Rebels held on."),
+        ("* Oil prices climb (Adds quotes) CAIRO, April 15 (Reuters) - Prices rose.",
+         "April 15\nPrices rose."),
+        ("RAS LANUF, Libya (Reuters) - Rebels retreated.", "Rebels retreated."),
+        ("WASHINGTON Nov 17 (Reuters) - - The results came in.", "Nov 17\nThe results came in."),
+        ("Aug. 21 (Reuters) - Rebels entered the capital.", "Aug. 21\nRebels entered the capital."),
+        ("DAUPHIN ISLAND, Ala. (AP) – It looks dirty.", "It looks dirty."),
+        ("Families wait for news (CNN) – The ferry sank.", "The ferry sank."),
+    ],
+    "byline-inside": [
+        ("By the CNN Wire Staff Ferry sinks off the coast", "Ferry sinks off the coast"),
+        ("By Tim Lister and Emily Smith, CNN Protesters used social media.",
+         "Protesters used social media."),
+        ("January 27, 2011 | By Ann Ortiz, CNN Protesters marched.", "Protesters marched."),
+        ("By the CNN Wire Staff", ""),
+    ],
+    "wire-edit-note": [
+        ("(Adds minister's quotes) AMMAN (Reuters) - Jordan sent aircraft.", "Jordan sent aircraft."),
+        ("Shops clear shelves (Updates with comments, prices) Shops cleared shelves.",
+         "Shops clear shelves\nShops cleared shelves."),
+    ],
+    "inline-bullet": [
+        ("* Rebels take oil port * Hope for news by morning", "Rebels take oil port\nHope for news by morning"),
+    ],
+    "update-marker": [
+        ("Egypt is not stable NEW: Army deploys in Cairo", "Egypt is not stable\nArmy deploys in Cairo"),
+    ],
+    "video-duration": [
+        ("Clinton warns of civil war (1:23) Mar 1 - Secretary of State Clinton warned of war.",
+         "Clinton warns of civil war\nSecretary of State Clinton warned of war."),
+    ],
+    "inline-agency-photo": [
+        ("(AP Photo/Gerald Herbert) Workers lay boom near the island.",
+         "Workers lay boom near the island."),
+        ("(AP Photo/Alex Brandon) (Alex Brandon - AP) Negotiators reached a deal.",
+         "Negotiators reached a deal."),
+    ],
 }
 #: Reader-comment headers: they and everything after them go.
 REST_EXAMPLES = {
@@ -92,6 +140,12 @@ REST_EXAMPLES = {
         '(3) "Posted by: Kim | September 16, 2008 3:22 PM | Report abuse Not so.',
         "Sep 2, 2010 10:15 am | Report abuse",
         "At 12:55 pm on 10 Jun 2010, ruffled_feathers wrote: No, it has not.",
+    ],
+    # A print-edition or syndication note closes the article; what follows is page furniture.
+    "end-matter": [
+        "This article appeared on p28 of the Main section of the Courier on 00.01 BST on Monday"
+        " 27 April 2009.",
+        "This article was published on courier.co.uk at 18.00 BST on Tuesday 28 April 2009.",
     ],
 }
 #: News prose that looks a little like boilerplate and must survive.
@@ -119,6 +173,13 @@ PROSE = [
     "The well blew on Tuesday, April 20, 2010 21:45 CDT, officials said.",
     "The polls closed at 8 p.m. on May 6, 2010, and counting began.",
     "Posted guards stood at the gate | a sign read closed.",
+    "The agency said the figures (AP) were wrong.",
+    "Voters were told (CNN) - and believed - that the count was over.",
+    "The list was marked with an * beside each name.",
+    "Prices were up 3 percent (2:1 against the dollar) on the week.",
+    "NEWS: none. The new: the old.",
+    "He said the (Adds up) sign was wrong.",
+    "This article of the treaty was amended on Monday by both parliaments.",
 ]
 
 

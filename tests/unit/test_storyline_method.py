@@ -225,3 +225,27 @@ def test_a_dates_sentence_about_the_story_beats_an_aside():
 
     assert friday_sentence(StorylineMethod()).startswith("Rebels seized")
     assert friday_sentence(StorylineMethod(story_weight=0.0)).startswith("European Union")
+
+
+def test_a_sentence_several_outlets_ran_outweighs_an_aside():
+    """Copies collapse to one candidate but keep their votes in the date's centroid.
+
+    Counted once, the wire sentence weighs no more than either aside, and the
+    sentence nearest the middle of the three (the traders') would win.
+    """
+    port = date(2024, 3, 3)
+    wire = "Rebels seized the oil port of Brega on Sunday after a day of heavy fighting."
+    articles = [
+        annotated(name, date(2024, 3, 4), [(wire, [("Sunday", port, DAY)])], source=name)
+        for name in ("wire", "copy1", "copy2")
+    ] + [
+        annotated("traders", date(2024, 3, 4), [
+            ("Oil traders said prices rose on Sunday as the fighting for the port went on.",
+             [("Sunday", port, DAY)])]),
+        annotated("market", date(2024, 3, 4), [
+            ("Traders in London said oil prices rose sharply on Sunday after the news.",
+             [("Sunday", port, DAY)])]),
+    ]
+    (entry,) = build(articles, dates=1, sentences=1).entries
+    assert [s.text for s in entry.sentences] == [wire]
+    assert entry.sentences[0].source.article_id == "wire"

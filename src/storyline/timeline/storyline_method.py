@@ -332,16 +332,24 @@ def _copied_share(articles: Sequence[AnnotatedArticle]) -> dict[str, float]:
 
 
 def _unique(pool: list[Candidate], copied: dict[str, float]) -> list[Candidate]:
-    """One candidate per text, from the article that most likely wrote it first."""
+    """One candidate per text, from the article that most likely wrote it first.
+
+    Its weight is the surest any copy of it is about the date, times the
+    number of articles that carry it: a sentence that several outlets ran
+    is what the day's news agreed on, and counted once it would weigh no
+    more in the date's centroid than one outlet's aside.
+    """
     best: dict[str, Candidate] = {}
+    weight: dict[str, float] = defaultdict(float)
+    carriers: dict[str, set[str]] = defaultdict(set)
     for candidate in pool:
+        weight[candidate.text] = max(weight[candidate.text], candidate.weight)
+        carriers[candidate.text].add(candidate.article_id)
         current = best.get(candidate.text)
         if current is None or _more_original(candidate, current, copied):
-            best[candidate.text] = (
-                candidate if current is None or candidate.weight >= current.weight
-                else replace(candidate, weight=current.weight)
-            )
-    return list(best.values())
+            best[candidate.text] = candidate
+    return [replace(candidate, weight=weight[text] * len(carriers[text]))
+            for text, candidate in best.items()]
 
 
 def _more_original(a: Candidate, b: Candidate, copied: dict[str, float]) -> bool:
