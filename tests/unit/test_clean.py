@@ -45,6 +45,7 @@ EXAMPLES = {
                        "Published: 22 February 2025", "Updated March 5, 2024"],
     "image-caption-count": ["Image 3 of 12"],
     "stay-tuned": ["Stay tuned for more updates on this developing story!", "Check back for updates."],
+    "comment-stamp": ["12th August 2011 - 23:07"],
     "amended-note": ["This article was amended on 8 May 2010 to correct the figure for revenues.",
                      "This article was amended on 14 and 21 May 2010."],
 }
@@ -92,6 +93,10 @@ BREAK_EXAMPLES = {
     # wire copy: the dateline is where the body starts, and what came before
     # it on the line goes. A dated dateline's date (the day the wire filed the
     # story) stays as a line of its own, as evidence of the date.
+    "last-updated": [("Ferry sinks 24 June 2010 Last updated at 14:59 GMT Help The ferry sank.",
+                      "Ferry sinks\nThe ferry sank.")],
+    "updated-stamp": [("updated: Mon Feb 07 2011 14:48:00 The curfew was lifted.",
+                       "The curfew was lifted.")],
     "wire-dateline-inside": [
         ("Rebels hold the port Talks stall for a day Misrata, Libya (CNN) -- Rebels held on.",
          "Rebels held on."),
@@ -140,12 +145,17 @@ REST_EXAMPLES = {
         '(3) "Posted by: Kim | September 16, 2008 3:22 PM | Report abuse Not so.',
         "Sep 2, 2010 10:15 am | Report abuse",
         "At 12:55 pm on 10 Jun 2010, ruffled_feathers wrote: No, it has not.",
+        "January 28, 2011 07:10 pm at 7:10 pm | The president has a delicate path.",
+        "At 13:44 20th Jan 2012, harbourwatch wrote: The port should reopen.",
+        "Added: Tuesday, 19 January, 2010, 16:55 GMT 16:55 UK The aid is late.",
     ],
     # A print-edition or syndication note closes the article; what follows is page furniture.
     "end-matter": [
         "This article appeared on p28 of the Main section of the Courier on 00.01 BST on Monday"
         " 27 April 2009.",
         "This article was published on courier.co.uk at 18.00 BST on Tuesday 28 April 2009.",
+        "A version appeared on p7 of the Main section of the Courier on 00.38 BST on Saturday"
+        " 2 May 2009.",
     ],
 }
 #: News prose that looks a little like boilerplate and must survive.
