@@ -57,7 +57,7 @@ DATA = ROOT.parent / "shared" / "data"
 RAW_COUNTS = SupportWeights(opportunity=0.0)
 BEFORE = StorylineMethod(support=SupportWeights(articles=1, fresh=1, days=0, opportunity=0.0),
                          summarizer="closest", lead_sentences=2, lead_days=1,
-                         lead_weight=0.5, max_similarity=0.5)
+                         lead_weight=0.5, max_similarity=0.5, copy_votes=False)
 CURRENT = StorylineMethod()
 
 #: (label, method): the method before, one change at a time, the defaults,
@@ -74,6 +74,7 @@ ROWS: list[tuple[str, StorylineMethod]] = [
     ("before + leads weigh as mentions (lead_weight=1)", replace(BEFORE, lead_weight=1.0)),
     ("before + 6 lead sentences", replace(BEFORE, lead_sentences=6)),
     ("before + stricter redundancy (max_similarity=0.3)", replace(BEFORE, max_similarity=0.3)),
+    ("before + copies vote in the centroid", replace(BEFORE, copy_votes=True)),
     ("**current defaults**", CURRENT),
     ("defaults, closest-to-centroid sentences", replace(CURRENT, summarizer="closest")),
     ("defaults, raw counts (opportunity=0)", replace(CURRENT, support=RAW_COUNTS)),
@@ -91,6 +92,7 @@ ROWS: list[tuple[str, StorylineMethod]] = [
     ("defaults, min_words=10", replace(CURRENT, min_words=10)),
     ("defaults, date centroid only (story_weight=0)", replace(CURRENT, story_weight=0.0)),
     ("defaults, story_weight=1", replace(CURRENT, story_weight=1.0)),
+    ("defaults, copies counted once (copy_votes=False)", replace(CURRENT, copy_votes=False)),
 ]
 
 #: The settings the leave-one-topic-out choice picks among.

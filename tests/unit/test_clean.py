@@ -46,8 +46,6 @@ EXAMPLES = {
     "image-caption-count": ["Image 3 of 12"],
     "stay-tuned": ["Stay tuned for more updates on this developing story!", "Check back for updates."],
     "comment-stamp": ["12th August 2011 - 23:07"],
-    "amended-note": ["This article was amended on 8 May 2010 to correct the figure for revenues.",
-                     "This article was amended on 14 and 21 May 2010."],
 }
 TAIL_EXAMPLES = {
     "related": ["Related news:", "Related stories", "More coverage", "Latest"],
@@ -68,6 +66,10 @@ STRIP_EXAMPLES = {
     "trailing-photo-credit": [("Smoke rises over the plant. Photo: AFP",
                                "Smoke rises over the plant.")],
     "trailing-agency-credit": [("Rescuers search the rubble (AFP)", "Rescuers search the rubble")],
+    "amended-note": [("The spill grew. This article was amended on 8 May 2010 to correct the"
+                      " figure given for revenues in 2009 from $327bn to $239bn.", "The spill grew."),
+                     ("This article was amended on 14 and 21 May 2010. The spill grew.",
+                      "The spill grew.")],
     "wire-slug": [("UPDATE 3-Dutch marines freed by Libya", "Dutch marines freed by Libya"),
                   ("WRAPUP 2-Obama visits Gulf coast", "Obama visits Gulf coast")],
 }
@@ -150,12 +152,12 @@ REST_EXAMPLES = {
         "Added: Tuesday, 19 January, 2010, 16:55 GMT 16:55 UK The aid is late.",
     ],
     # A print-edition or syndication note closes the article; what follows is page furniture.
-    "end-matter": [
+    "print-note": [
         "This article appeared on p28 of the Main section of the Courier on 00.01 BST on Monday"
         " 27 April 2009.",
         "This article was published on courier.co.uk at 18.00 BST on Tuesday 28 April 2009.",
         "A version appeared on p7 of the Main section of the Courier on 00.38 BST on Saturday"
-        " 2 May 2009.",
+        " 2 May 2009 Follow the latest news on Twitter",
     ],
 }
 #: News prose that looks a little like boilerplate and must survive.
@@ -190,6 +192,8 @@ PROSE = [
     "NEWS: none. The new: the old.",
     "He said the (Adds up) sign was wrong.",
     "This article of the treaty was amended on Monday by both parliaments.",
+    "A version appeared in the 1990s as a cheaper model for farmers.",
+    "This article was originally published in Spanish on Monday by the ministry.",
 ]
 
 

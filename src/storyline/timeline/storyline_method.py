@@ -18,8 +18,10 @@ the date's candidates (leaning towards the centroid of the whole story),
 skipping any sentence too close to one already in the timeline. Month-
 and year-only mentions ("in February", "next year") make month and year
 entries; questions and quotes are left out; copied sentences are credited
-to the article that most likely wrote them first; and without ``--dates``
-the number of dates follows from the evidence.
+to the article that most likely wrote them first, and weigh in the
+centroid once for every article that ran them (what several outlets
+agree on is the day's news); and without ``--dates`` the number of dates
+follows from the evidence.
 The ablation in docs/benchmarks.md (``bench/ablation.py``) measures each choice.
 """
 
@@ -82,7 +84,9 @@ class StorylineMethod:
     of the whole story (every date's candidates): of two sentences about a
     date, the one about the story beats the aside ("European Union leaders
     were meeting on Friday to discuss Libya" against a sentence about the
-    fighting that day).
+    fighting that day). With ``copy_votes``, a sentence that several
+    articles carry weighs in that centroid once per article (see
+    :func:`_unique`).
     """
 
     name: str = "storyline"
@@ -100,6 +104,7 @@ class StorylineMethod:
     earlier_lead_weight: float = 0.5
     summarizer: str = "centroid_opt"
     story_weight: float = 0.5
+    copy_votes: bool = True
 
     def __post_init__(self) -> None:
         if self.summarizer not in SUMMARIZERS:
@@ -127,7 +132,7 @@ class StorylineMethod:
         for key in ranked:
             if len(entries) == wanted:
                 break
-            usable = [c for c in _unique(candidates[key], copied)
+            usable = [c for c in _unique(candidates[key], copied, self.copy_votes)
                       if self._acceptable(c.text, request)]
             entry = _Entry.of(usable, vectors, self.summarizer, self.story_weight)
             if entry and entry.grow(chosen, self.max_similarity):
@@ -331,13 +336,14 @@ def _copied_share(articles: Sequence[AnnotatedArticle]) -> dict[str, float]:
     return share
 
 
-def _unique(pool: list[Candidate], copied: dict[str, float]) -> list[Candidate]:
+def _unique(pool: list[Candidate], copied: dict[str, float],
+            votes: bool = True) -> list[Candidate]:
     """One candidate per text, from the article that most likely wrote it first.
 
-    Its weight is the surest any copy of it is about the date, times the
-    number of articles that carry it: a sentence that several outlets ran
-    is what the day's news agreed on, and counted once it would weigh no
-    more in the date's centroid than one outlet's aside.
+    Its weight is the surest any copy of it is about the date, times (with
+    ``votes``) the number of articles that carry it: a sentence that several
+    outlets ran is what the day's news agreed on, and counted once it would
+    weigh no more in the date's centroid than one outlet's aside.
     """
     best: dict[str, Candidate] = {}
     weight: dict[str, float] = defaultdict(float)
@@ -348,7 +354,8 @@ def _unique(pool: list[Candidate], copied: dict[str, float]) -> list[Candidate]:
         current = best.get(candidate.text)
         if current is None or _more_original(candidate, current, copied):
             best[candidate.text] = candidate
-    return [replace(candidate, weight=weight[text] * len(carriers[text]))
+    return [replace(candidate,
+                    weight=weight[text] * (len(carriers[text]) if votes else 1))
             for text, candidate in best.items()]
 
 
