@@ -66,8 +66,9 @@ STRIP_EXAMPLES = {
     "trailing-photo-credit": [("Smoke rises over the plant. Photo: AFP",
                                "Smoke rises over the plant.")],
     "trailing-agency-credit": [("Rescuers search the rubble (AFP)", "Rescuers search the rubble")],
-    "amended-note": [("The spill grew. This article was amended on 8 May 2010 to correct the"
-                      " figure given for revenues in 2009 from $327bn to $239bn.", "The spill grew."),
+    "amended-note": [(("The spill grew. This article was amended on 8 May 2010 to correct"
+                       " the figure given for revenues in 2009 from $327bn to $239bn."),
+                      "The spill grew."),
                      ("This article was amended on 14 and 21 May 2010. The spill grew.",
                       "The spill grew.")],
     "wire-slug": [("UPDATE 3-Dutch marines freed by Libya", "Dutch marines freed by Libya"),
@@ -106,7 +107,8 @@ BREAK_EXAMPLES = {
          "April 15\nPrices rose."),
         ("RAS LANUF, Libya (Reuters) - Rebels retreated.", "Rebels retreated."),
         ("WASHINGTON Nov 17 (Reuters) - - The results came in.", "Nov 17\nThe results came in."),
-        ("Aug. 21 (Reuters) - Rebels entered the capital.", "Aug. 21\nRebels entered the capital."),
+        ("Aug. 21 (Reuters) - Rebels entered the capital.",
+         "Aug. 21\nRebels entered the capital."),
         ("DAUPHIN ISLAND, Ala. (AP) – It looks dirty.", "It looks dirty."),
         ("Families wait for news (CNN) – The ferry sank.", "The ferry sank."),
     ],
@@ -118,15 +120,18 @@ BREAK_EXAMPLES = {
         ("By the CNN Wire Staff", ""),
     ],
     "wire-edit-note": [
-        ("(Adds minister's quotes) AMMAN (Reuters) - Jordan sent aircraft.", "Jordan sent aircraft."),
+        ("(Adds minister's quotes) AMMAN (Reuters) - Jordan sent aircraft.",
+         "Jordan sent aircraft."),
         ("Shops clear shelves (Updates with comments, prices) Shops cleared shelves.",
          "Shops clear shelves\nShops cleared shelves."),
     ],
     "inline-bullet": [
-        ("* Rebels take oil port * Hope for news by morning", "Rebels take oil port\nHope for news by morning"),
+        ("* Rebels take oil port * Hope for news by morning",
+         "Rebels take oil port\nHope for news by morning"),
     ],
     "update-marker": [
-        ("Egypt is not stable NEW: Army deploys in Cairo", "Egypt is not stable\nArmy deploys in Cairo"),
+        ("Egypt is not stable NEW: Army deploys in Cairo",
+         "Egypt is not stable\nArmy deploys in Cairo"),
     ],
     "video-duration": [
         ("Clinton warns of civil war (1:23) Mar 1 - Secretary of State Clinton warned of war.",
@@ -153,11 +158,11 @@ REST_EXAMPLES = {
     ],
     # A print-edition or syndication note closes the article; what follows is page furniture.
     "print-note": [
-        "This article appeared on p28 of the Main section of the Courier on 00.01 BST on Monday"
-        " 27 April 2009.",
+        ("This article appeared on p28 of the Main section of the Courier on 00.01 BST on"
+         " Monday 27 April 2009."),
         "This article was published on courier.co.uk at 18.00 BST on Tuesday 28 April 2009.",
-        "A version appeared on p7 of the Main section of the Courier on 00.38 BST on Saturday"
-        " 2 May 2009 Follow the latest news on Twitter",
+        ("A version appeared on p7 of the Main section of the Courier on 00.38 BST on Saturday"
+         " 2 May 2009 Follow the latest news on Twitter"),
     ],
 }
 #: News prose that looks a little like boilerplate and must survive.

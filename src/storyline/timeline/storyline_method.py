@@ -342,8 +342,9 @@ def _unique(pool: list[Candidate], copied: dict[str, float],
 
     Its weight is the surest any copy of it is about the date, times (with
     ``votes``) the number of articles that carry it: a sentence that several
-    outlets ran is what the day's news agreed on, and counted once it would
-    weigh no more in the date's centroid than one outlet's aside.
+    articles ran is what the day's news agreed on, and counted once it would
+    weigh no more in the date's centroid than one article's aside (near
+    copies, being different texts, were always counted apiece).
     """
     best: dict[str, Candidate] = {}
     weight: dict[str, float] = defaultdict(float)
