@@ -71,6 +71,9 @@ STRIP_EXAMPLES = {
                       "The spill grew."),
                      ("This article was amended on 14 and 21 May 2010. The spill grew.",
                       "The spill grew.")],
+    "place-dateline": [("PELL'S FERRY — The town reopened its intake.",
+                        "The town reopened its intake."),
+                       ("AP NEW ORLEANS – Engineers removed a cap.", "Engineers removed a cap.")],
     "wire-slug": [("UPDATE 3-Dutch marines freed by Libya", "Dutch marines freed by Libya"),
                   ("WRAPUP 2-Obama visits Gulf coast", "Obama visits Gulf coast")],
 }
@@ -198,6 +201,7 @@ PROSE = [
     "He said the (Adds up) sign was wrong.",
     "This article of the treaty was amended on Monday by both parliaments.",
     "A version appeared in the 1990s as a cheaper model for farmers.",
+    "U.S. – China talks resumed on Monday.",
     "This article was originally published in Spanish on Monday by the ministry.",
 ]
 
