@@ -23,6 +23,7 @@ from storyline.annotate.pipeline import Annotator
 from storyline.clean import clean_article, sentence_fingerprints, word_jaccard
 from storyline.ingest import Skipped, find_files, read_file
 from storyline.model import Article, Timeline
+from storyline.errors import StoreError
 from storyline.store import Store, content_hash
 from storyline.timeline import DEFAULT_METHOD, TimelineRequest, get_method
 
@@ -93,26 +94,68 @@ def ingest_articles(
     batch_size: int = 64,
     report: IngestReport | None = None,
 ) -> IngestReport:
-    """Clean, annotate and store articles that were read elsewhere (a benchmark loader)."""
+    """Clean, annotate and store articles that were read elsewhere (a benchmark loader).
+
+    An article that fails in any stage is skipped and named in the report;
+    only a failure of the store itself (disk full, a damaged file) stops
+    the ingest, with a StoreError that says what was already committed.
+    """
     annotator = annotator or Annotator()
     report = report or IngestReport()
     signature = processing_signature(annotator)
+
+    def failed(article: Article, stage: str, exc: Exception) -> None:
+        reason = f"could not be {stage} ({type(exc).__name__}: {exc})"
+        log.warning("%s: %s", article.origin, reason)
+        report.skipped.append(Skipped(article.origin, reason))
+
     fresh = _fresh_articles(_collect_skipped(articles, report), store, report, signature)
-    annotated = annotator.annotate_with((clean_article(article), digest) for article, digest in fresh)
+    annotated = annotator.annotate_with(
+        _cleaned(fresh, lambda article, exc: failed(article, "cleaned", exc)),
+        on_error=lambda article, exc: failed(article, "annotated", exc))
     while batch := list(islice(annotated, batch_size)):
-        with store.atomic():
-            for done, digest in batch:
-                article_id = done.article.id
-                keys = sentence_fingerprints(s.text for s in done.sentences)
-                existed = store.status(article_id, digest) != "new"
-                store.put(done, digest, keys)
-                report.copies += len(store.link_copies(article_id, word_jaccard))
-                if existed:
-                    report.updated += 1
-                else:
-                    report.added += 1
+        added = updated = copies = 0
+        try:
+            with store.atomic():
+                for done, digest in batch:
+                    article_id = done.article.id
+                    existed = store.status(article_id, digest) != "new"
+                    try:
+                        with store.atomic():
+                            store.put(done, digest,
+                                      sentence_fingerprints(s.text for s in done.sentences))
+                            copies += len(store.link_copies(article_id, word_jaccard))
+                    except (UnicodeError, ValueError, OverflowError) as exc:
+                        failed(done.article, "stored", exc)
+                        continue
+                    added += not existed
+                    updated += existed
+        except StoreError as exc:
+            raise StoreError(f"{exc.args[0]}; {_committed(report)}, and the {len(batch)} "
+                             f"article(s) being written when it happened were not. Run the "
+                             f"same ingest again to finish: what is stored is skipped") from None
+        report.added += added
+        report.updated += updated
+        report.copies += copies
     report.total_articles = store.count_articles()
     return report
+
+
+def _committed(report: IngestReport) -> str:
+    stored = report.added + report.updated
+    if not stored:
+        return "nothing of this ingest was stored before"
+    return (f"{stored} article(s) of this ingest were stored before ({report.added} added, "
+            f"{report.updated} updated)")
+
+
+def _cleaned(pairs: Iterable[tuple[Article, str]],
+             on_error: Callable[[Article, Exception], None]) -> Iterator[tuple[Article, str]]:
+    for article, digest in pairs:
+        try:
+            yield clean_article(article), digest
+        except Exception as exc:  # noqa: BLE001 - the boundary of one article
+            on_error(article, exc)
 
 
 def _collect_skipped(items: Iterable[Article | Skipped], report: IngestReport

@@ -11,13 +11,18 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
+import random
 import sqlite3
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import cache
 from dataclasses import dataclass
 from datetime import date, datetime, UTC
 from pathlib import Path
+from urllib.parse import quote
 
 from storyline.errors import NotFoundError, StoreError
 from storyline.model import (
@@ -33,7 +38,8 @@ log = logging.getLogger(__name__)
 
 #: PRAGMA application_id of a storyline store ("STLN"), to tell it from other SQLite files.
 APPLICATION_ID = 0x53544C4E
-SQLITE_HEADER = b"SQLite format 3\x00"
+#: Seconds a writer waits for another writer (an ingest, the server) before giving up.
+BUSY_TIMEOUT_S = 120.0
 
 #: Schema migrations: entry N brings a store from version N to N + 1.
 MIGRATIONS: tuple[str, ...] = (
@@ -147,32 +153,35 @@ class Copy:
 
 
 class Store:
-    """A storyline database file; use as a context manager or call ``close()``."""
+    """A storyline database file; use as a context manager or call ``close()``.
 
-    def __init__(self, path: str | Path = "storyline.db", *, create: bool = True) -> None:
+    Several processes may use one store at once (a server, a CLI ingest, a
+    build): SQLite's write-ahead log lets readers go on while one writer
+    writes, and a writer that finds the store busy waits up to ``timeout``
+    seconds for its turn instead of failing.
+    """
+
+    def __init__(self, path: str | Path = "storyline.db", *, create: bool = True,
+                 timeout: float = BUSY_TIMEOUT_S) -> None:
         """Open (and, with ``create``, set up or migrate) a store.
 
         With ``create=False`` only an existing storyline database is
         accepted, for commands that read and must not make an empty one.
+        A store in a read-only file or folder is opened for reading.
         """
         self.path = str(path)
-        _refuse_foreign_file(self.path)
-        if not create and not _is_storyline_file(self.path):
-            raise StoreError(
-                f"{self.path}: no storyline database here; create one with "
-                f"`storyline ingest INPUT --db {self.path}`"
-            )
+        self.timeout = timeout
+        self._depth = 0
+        self.conn, self.read_only = _connect(self.path, create=create, timeout=timeout)
         try:
-            self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self.conn.row_factory = sqlite3.Row
             self.conn.execute("PRAGMA foreign_keys = ON")
-            self._check_and_migrate()
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(
-                f"{self.path}: not a usable storyline database ({exc}); "
-                f"the file was left untouched"
-            ) from None
-        self._depth = 0
+            self._check_and_migrate(create)
+        except BaseException as exc:
+            self.conn.close()
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise StoreError(_describe(self.path, exc, untouched=True)) from None
+            raise
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -185,58 +194,125 @@ class Store:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _check_and_migrate(self) -> None:
-        app_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
-        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-        tables = self.conn.execute(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-        ).fetchone()[0]
-        if app_id != APPLICATION_ID and tables:
+    def _identity(self) -> tuple[int, int, set[str]]:
+        """(application_id, user_version, names of the schema's objects), read at one moment."""
+        outer = self.conn.in_transaction
+        if not outer:
+            self.conn.execute("BEGIN")
+        try:
+            app_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            names = {row[0] for row in self.conn.execute("SELECT name FROM sqlite_master")}
+        finally:
+            if not outer:
+                self.conn.execute("COMMIT")
+        return app_id, version, names
+
+    def _check_and_migrate(self, create: bool) -> None:
+        """Tell a storyline store from everything else, then bring it up to date.
+
+        Whoever else may be opening the same new file at this moment, only
+        one of them sets it up: the decision is taken again inside the
+        write transaction, where no one else can change it.
+        """
+        app_id, version, names = self._identity()
+        if _verdict(self.path, app_id, version, names, create) == "ok":
+            return
+        if self.read_only:
             raise StoreError(
-                f"{self.path}: this SQLite database belongs to another program; "
-                f"give storyline a new file with --db (the file was left untouched)"
+                f"{self.path}: written by an older storyline (schema {version}); upgrading it "
+                f"needs write access to the file and its folder"
             )
-        if version > SCHEMA_VERSION:
+        self._use_wal()
+        with self._transaction():
+            app_id, version, names = self._identity()
+            if _verdict(self.path, app_id, version, names, create) == "ok":
+                return
+            for number in range(version, SCHEMA_VERSION):
+                log.info("migrating %s to schema %d", self.path, number + 1)
+                for statement in _statements(MIGRATIONS[number]):
+                    self.conn.execute(statement)
+            self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _use_wal(self) -> None:
+        """Switch to the write-ahead log, which lets readers and one writer work at once.
+
+        The switch needs the file to itself for a moment, and SQLite
+        answers "locked" at once, without waiting, while anyone else has it
+        open; so it is tried again until the busy timeout.
+        """
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if not exc.sqlite_errorname.startswith("SQLITE_BUSY") or (
+                        time.monotonic() > deadline):
+                    raise
+                time.sleep(0.01 + random.random() * 0.05)
+
+    def check(self) -> None:
+        """Read every page of the store: StoreError if any of it is damaged.
+
+        Takes about a second per few hundred MB; for ``storyline serve``'s
+        start and for ``storyline check``, not for every command.
+        """
+        try:
+            problems = [row[0] for row in self.conn.execute("PRAGMA quick_check(5)")]
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(_describe(self.path, exc)) from None
+        if problems != ["ok"]:
             raise StoreError(
-                f"{self.path}: written by a newer storyline (schema {version}, this one knows "
-                f"{SCHEMA_VERSION}); upgrade storyline"
+                f"{self.path}: the store is damaged ({'; '.join(problems)}); restore it from a "
+                f"backup, or ingest the articles again into a new file"
             )
-        if version < SCHEMA_VERSION:
-            self.conn.execute("PRAGMA journal_mode = WAL")
-            with self._transaction():
-                for number in range(version, SCHEMA_VERSION):
-                    log.info("migrating %s to schema %d", self.path, number + 1)
-                    for statement in _statements(MIGRATIONS[number]):
-                        self.conn.execute(statement)
-                self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
+        """A write transaction that takes the write lock at once.
+
+        ``BEGIN IMMEDIATE`` waits (up to the busy timeout) for another
+        writer to finish; a deferred transaction that read first could
+        instead fail at its first write, after work was done.
+        """
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
 
     @contextmanager
     def atomic(self) -> Iterator[None]:
-        """All writes inside happen, or none do; nests with savepoints."""
-        name = f"storyline_{self._depth}"
+        """All writes inside happen, or none do; nests with savepoints.
+
+        Failures of the database itself (disk full, the store busy for too
+        long, a damaged file) leave as StoreError saying what happened.
+        """
+        if self.read_only:
+            raise StoreError(f"{self.path}: cannot write: the file or its folder is read-only")
         self._depth += 1
         try:
-            self.conn.execute(f"SAVEPOINT {name}")
-            try:
-                yield
-            except BaseException:
-                self.conn.execute(f"ROLLBACK TO {name}")
+            if self._depth == 1:
+                with self._transaction():
+                    yield
+            else:
+                name = f"storyline_{self._depth}"
+                self.conn.execute(f"SAVEPOINT {name}")
+                try:
+                    yield
+                except BaseException:
+                    if self.conn.in_transaction:
+                        self.conn.execute(f"ROLLBACK TO {name}")
+                        self.conn.execute(f"RELEASE {name}")
+                    raise
                 self.conn.execute(f"RELEASE {name}")
-                raise
-            self.conn.execute(f"RELEASE {name}")
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: write failed ({exc}); nothing was changed") from None
+            raise StoreError(_describe(self.path, exc)) from None
         finally:
             self._depth -= 1
 
@@ -540,29 +616,132 @@ def _statements(script: str) -> list[str]:
     return [s for s in statements if s]
 
 
-def _is_storyline_file(path: str) -> bool:
-    """Whether the file exists and carries storyline's application id."""
-    file = Path(path)
-    if path == ":memory:" or not file.is_file() or file.stat().st_size < 100:
-        return False
-    with file.open("rb") as handle:
-        header = handle.read(100)
-    return int.from_bytes(header[68:72], "big") == APPLICATION_ID
+def _connect(path: str, *, create: bool, timeout: float) -> tuple[sqlite3.Connection, bool]:
+    """A connection to ``path`` and whether it is read-only; nothing else opens the file.
 
+    The file is never opened from Python, not even to look at its header:
+    closing any descriptor of a file drops every POSIX lock this process's
+    SQLite connections hold on it, which lets another process write over
+    pages a reader here is using (SQLite's "How To Corrupt An SQLite
+    Database File", section 2.2). SQLite itself tells what the file is.
+    """
+    def connect(mode: str) -> sqlite3.Connection:
+        uri = f"file:{quote(os.fsencode(Path(path).absolute()))}?{mode}"
+        conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None,
+                               check_same_thread=False)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except BaseException:
+            conn.close()
+            raise
+        return conn
 
-def _refuse_foreign_file(path: str) -> None:
-    """Refuse a file that is not SQLite before sqlite3 can touch it."""
+    if path == ":memory:":
+        return sqlite3.connect(path, isolation_level=None, check_same_thread=False), False
     file = Path(path)
-    if path == ":memory:" or not file.exists():
-        if not file.parent.exists() and path != ":memory:":
-            raise StoreError(f"{path}: the folder {file.parent} does not exist")
-        return
     if file.is_dir():
         raise StoreError(f"{path}: is a folder, not a database file")
-    with file.open("rb") as handle:
-        header = handle.read(len(SQLITE_HEADER))
-    if header and header != SQLITE_HEADER:
+    if not file.exists():
+        if not file.parent.is_dir():
+            raise StoreError(f"{path}: the folder {file.parent} does not exist")
+        if not create:
+            raise StoreError(f"{path}: no storyline database here; create one with "
+                             f"`storyline ingest INPUT --db {path}`")
+    try:
+        return connect("mode=rwc" if create else "mode=rw"), False
+    except sqlite3.DatabaseError as exc:
+        if exc.sqlite_errorname not in _READ_ONLY_ERRORS or not file.exists():
+            raise StoreError(_describe(path, exc, untouched=True)) from None
+    # A read-only file or folder: read what is there. SQLite needs to make
+    # a shared-memory file beside a WAL database even to read it; where it
+    # cannot, the file is read as immutable, which is only safe when no
+    # writer left committed pages in a -wal file (none could be writing).
+    try:
+        return connect("mode=ro"), True
+    except sqlite3.DatabaseError as exc:
+        if exc.sqlite_errorname not in _READ_ONLY_ERRORS:
+            raise StoreError(_describe(path, exc, untouched=True)) from None
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise StoreError(f"{path}: read-only, and its last writes are still in {wal.name}, "
+                         f"which only a writer can fold in; copy both files to a writable "
+                         f"folder and open the copy")
+    try:
+        return connect("mode=ro&immutable=1"), True
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(_describe(path, exc, untouched=True)) from None
+
+
+#: SQLite's answers when a file can be read but not written.
+_READ_ONLY_ERRORS = frozenset({"SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_READONLY_DIRECTORY",
+                               "SQLITE_READONLY_CANTINIT", "SQLITE_READONLY_RECOVERY",
+                               "SQLITE_READONLY_CANTLOCK", "SQLITE_PERM", "SQLITE_AUTH"})
+
+
+def _describe(path: str, exc: sqlite3.DatabaseError, *, untouched: bool = False) -> str:
+    """One line saying what SQLite's failure means for the user, and what to do."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    left = "; it was left untouched" if untouched else ""
+    if name == "SQLITE_NOTADB":
+        return (f"{path}: not a SQLite database (another kind of file, or one damaged beyond "
+                f"recognition){left}")
+    if name.startswith("SQLITE_CORRUPT"):
+        return (f"{path}: the store is damaged ({exc}); restore it from a backup, or ingest "
+                f"the articles again into a new file{left}")
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return (f"{path}: the store stayed busy: another process kept writing to it for longer "
+                f"than the wait allowed ({exc})")
+    if name == "SQLITE_FULL":
+        return f"{path}: the disk is full ({exc})"
+    if name.startswith("SQLITE_READONLY") or name in _READ_ONLY_ERRORS:
+        return f"{path}: cannot write: the file or its folder is read-only ({exc})"
+    if name.startswith("SQLITE_IOERR"):
+        return f"{path}: input/output error while using the store ({exc})"
+    return f"{path}: not a usable storyline database ({exc}){left}"
+
+
+@cache
+def _schema_objects() -> frozenset[str]:
+    """The names of everything the migrations create: what a sound store has."""
+    conn = sqlite3.connect(":memory:")
+    for script in MIGRATIONS:
+        for statement in _statements(script):
+            conn.execute(statement)
+    names = frozenset(row[0] for row in conn.execute("SELECT name FROM sqlite_master"))
+    conn.close()
+    return names
+
+
+def _verdict(path: str, app_id: int, version: int, names: set[str], create: bool) -> str:
+    """``ok`` or ``set up``: what to do with a file, given what it says of itself.
+
+    Raises StoreError, naming the case, for files storyline must not touch:
+    another program's database (empty or not), a store of a newer
+    storyline, a store missing part of its schema.
+    """
+    if app_id == APPLICATION_ID:
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{path}: written by a newer storyline (schema {version}, this one knows "
+                f"{SCHEMA_VERSION}); upgrade storyline"
+            )
+        if version < SCHEMA_VERSION:
+            return "set up"
+        if missing := sorted(_schema_objects() - names):
+            raise StoreError(
+                f"{path}: the store is damaged: {', '.join(missing[:5])} "
+                f"{'is' if len(missing) == 1 else 'are'} missing; restore it from a backup, or "
+                f"ingest the articles again into a new file"
+            )
+        return "ok"
+    if names or app_id or version:
+        what = f"{len(names)} tables and indexes" if names else "empty"
         raise StoreError(
-            f"{path}: not a SQLite database (it may be corrupt or another kind of file); "
-            f"it was left untouched"
+            f"{path}: this SQLite database belongs to another program ({what}, application_id "
+            f"{app_id}, user_version {version}); give storyline a new file with --db "
+            f"(the file was left untouched)"
         )
+    if not create:
+        raise StoreError(f"{path}: an empty file, no storyline database yet; "
+                         f"`storyline ingest INPUT --db {path}` sets it up")
+    return "set up"

@@ -1,5 +1,6 @@
 """The SQLite store, for real, on files in a temporary folder."""
 
+import multiprocessing
 import sqlite3
 from dataclasses import replace
 from datetime import date
@@ -106,7 +107,7 @@ def test_a_new_file_gets_the_schema_and_version(tmp_path):
     ("content", "message"),
     [
         (b"this is a text file, not a database\n" * 10, "not a SQLite database"),
-        (b"SQLite format 3\x00" + b"\xff" * 200, "not a usable storyline database"),
+        (b"SQLite format 3\x00" + b"\xff" * 200, "damaged beyond recognition"),
     ],
 )
 def test_corrupt_files_are_refused_and_left_untouched(tmp_path, content, message):
@@ -143,3 +144,32 @@ def test_a_newer_schema_is_refused(tmp_path):
 def test_missing_folder_is_a_clear_error(tmp_path):
     with pytest.raises(StoreError, match="does not exist"):
         Store(tmp_path / "no" / "such" / "x.db")
+
+
+def _open_and_write(path, barrier, number, errors):
+    barrier.wait()
+    try:
+        with Store(path) as store:
+            for index in range(30):
+                written = annotated(f"{number}-{index}")
+                with store.atomic():
+                    store.put(written, content_hash(written.article))
+    except Exception as exc:  # reported to the test, which fails with it
+        errors.put(f"{number}: {exc!r}")
+
+
+def test_processes_racing_to_create_and_write_one_new_store_all_succeed(tmp_path):
+    context = multiprocessing.get_context("fork")
+    path = tmp_path / "raced.db"
+    barrier, errors = context.Barrier(6), context.Queue()
+    workers = [context.Process(target=_open_and_write, args=(path, barrier, n, errors))
+               for n in range(6)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    problems = [errors.get() for _ in range(errors.qsize())]
+    assert not problems, problems
+    with Store(path, create=False) as store:
+        assert store.count_articles() == 180
+        store.check()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from typing import TypeVar
 
@@ -25,6 +25,8 @@ from storyline.model import AnnotatedArticle, Article, Entity, Sentence, TimeMen
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+#: Called with an article whose annotation failed, and the exception.
+ErrorHandler = Callable[[Article, Exception], None]
 
 #: Entity labels kept: names of things. Dates, numbers and amounts are left
 #: to the temporal resolver or are not entities a reader filters by.
@@ -70,30 +72,44 @@ class Annotator:
         """The settings that change what is found (not speed settings like workers)."""
         return f"{self.model}|entities={self.entities}|sentences={splitter_name()}"
 
-    def annotate(self, articles: Iterable[Article]) -> Iterator[AnnotatedArticle]:
+    def annotate(self, articles: Iterable[Article], *,
+                 on_error: ErrorHandler | None = None) -> Iterator[AnnotatedArticle]:
         """Annotate in input order; spaCy batches the work with ``nlp.pipe``."""
-        for annotated, _ in self.annotate_with((article, None) for article in articles):
+        pairs = ((article, None) for article in articles)
+        for annotated, _ in self.annotate_with(pairs, on_error=on_error):
             yield annotated
 
-    def annotate_with(self, pairs: Iterable[tuple[Article, T]]
+    def annotate_with(self, pairs: Iterable[tuple[Article, T]], *,
+                      on_error: ErrorHandler | None = None
                       ) -> Iterator[tuple[AnnotatedArticle, T]]:
         """Annotate a stream of (article, context) pairs, passing each context along.
 
         With ``workers`` > 1 the entity recognizer runs in that many
         processes; the stream is read lazily either way, so millions of
-        articles never sit in memory.
+        articles never sit in memory. An article whose annotation fails is
+        left out and handed to ``on_error`` with the exception (logged when
+        there is no handler): one strange text never stops a batch.
         """
         if not self.entities:
             for article, context in pairs:
-                yield self._annotate_text(_limit(article.text), article), context
+                try:
+                    annotated = self._annotate_text(_limit(article.text), article)
+                except Exception as exc:  # noqa: BLE001 - the boundary of one article
+                    _report(on_error, article, exc)
+                    continue
+                yield annotated, context
             return
         nlp = load_nlp(self.model)
         texts = ((_limit(article.text), (article, context)) for article, context in pairs)
         for doc, (article, context) in nlp.pipe(
             texts, as_tuples=True, batch_size=self.batch_size, n_process=self.workers
         ):
-            annotated = self._annotate_text(doc.text, article)
-            entities = _entities(doc, annotated.sentences, article.id)
+            try:
+                annotated = self._annotate_text(doc.text, article)
+                entities = _entities(doc, annotated.sentences, article.id)
+            except Exception as exc:  # noqa: BLE001 - the boundary of one article
+                _report(on_error, article, exc)
+                continue
             yield AnnotatedArticle(article, annotated.sentences, entities,
                                    annotated.time_mentions), context
 
@@ -114,6 +130,13 @@ class Annotator:
                                 found.text, found.granularity, found.value)
                 )
         return AnnotatedArticle(article, tuple(sentences), (), tuple(mentions))
+
+
+def _report(on_error: ErrorHandler | None, article: Article, exc: Exception) -> None:
+    if on_error is None:
+        log.error("%s: could not be annotated (%s: %s)", article.origin, type(exc).__name__, exc)
+    else:
+        on_error(article, exc)
 
 
 def _entities(doc, sentences: tuple[Sentence, ...],  # type: ignore[no-untyped-def]
