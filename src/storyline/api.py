@@ -110,7 +110,7 @@ def create_app(db: str | Path, *, token: str | None = None, host: str = "127.0.0
             f"refusing to serve on {host} without a token: anyone who can reach it could "
             f"add articles to {db}; pass --token or set STORYLINE_TOKEN, or bind to 127.0.0.1"
         )
-    timelines = _TimelineCache(Store(db, create=False), TIMELINE_CACHE_SIZE)
+    timelines = _TimelineCache(Store(db, create=False, verify=True), TIMELINE_CACHE_SIZE)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -18,7 +18,7 @@ from typing import Any
 
 import click
 
-from storyline.errors import StorylineError
+from storyline.errors import StorylineError, printable
 from storyline.ingest.base import parse_published
 from storyline.model import Timeline
 from storyline.render import RENDERERS, render
@@ -41,11 +41,16 @@ class _DateParam(click.ParamType):
 DATE = _DateParam()
 
 
+#: Longest error line printed (a message quoting a long input is cut).
+MAX_MESSAGE = 2000
+
+
 class CliError(click.ClickException):
     """A one-line ``storyline: error: ...`` on stderr and exit code 1."""
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"storyline: error: {self.format_message()}", err=True)
+        click.echo(f"storyline: error: {printable(self.format_message(), MAX_MESSAGE)}",
+                   err=True)
 
 
 def _fail(message: str) -> None:
@@ -143,7 +148,7 @@ def _ingest(inputs: tuple[str, ...], db: str, published: date | None, quiet: boo
     from storyline.pipeline import count_files, ingest
     from storyline.store import Store
 
-    with Store(db) as store:
+    with Store(db, verify=True) as store:
         total = count_files(inputs)
         with _progress(total, "ingesting", _show_progress(quiet)) as advance:
             report = ingest(inputs, store, published=published, on_file=advance)

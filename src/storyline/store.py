@@ -18,10 +18,11 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from functools import cache
 from dataclasses import dataclass
+from functools import cache, wraps
 from datetime import date, datetime, UTC
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from storyline.errors import NotFoundError, StoreError
@@ -35,6 +36,7 @@ from storyline.model import (
 )
 
 log = logging.getLogger(__name__)
+R = TypeVar("R")
 
 #: PRAGMA application_id of a storyline store ("STLN"), to tell it from other SQLite files.
 APPLICATION_ID = 0x53544C4E
@@ -143,6 +145,17 @@ def content_hash(article: Article, salt: str = "") -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode("utf-8")).hexdigest()
 
 
+def _sqlite_errors(method: Callable[..., R]) -> Callable[..., R]:
+    """SQLite's failures (a damaged page, a full disk) leave as StoreError naming the file."""
+    @wraps(method)
+    def wrapper(self: Store, *args: Any, **kwargs: Any) -> R:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(_describe(self.path, exc)) from None
+    return wrapper
+
+
 @dataclass(frozen=True, slots=True)
 class Copy:
     """``article_id`` repeats ``sentences`` sentences of the earlier ``original_id``."""
@@ -162,12 +175,14 @@ class Store:
     """
 
     def __init__(self, path: str | Path = "storyline.db", *, create: bool = True,
-                 timeout: float = BUSY_TIMEOUT_S) -> None:
+                 verify: bool = False, timeout: float = BUSY_TIMEOUT_S) -> None:
         """Open (and, with ``create``, set up or migrate) a store.
 
         With ``create=False`` only an existing storyline database is
         accepted, for commands that read and must not make an empty one.
         A store in a read-only file or folder is opened for reading.
+        ``verify`` reads every page first (see ``check``): for writers,
+        which must not add to a damaged file, and for a server's start.
         """
         self.path = str(path)
         self.timeout = timeout
@@ -177,6 +192,8 @@ class Store:
             self.conn.row_factory = sqlite3.Row
             self.conn.execute("PRAGMA foreign_keys = ON")
             self._check_and_migrate(create)
+            if verify:
+                self.check()
         except BaseException as exc:
             self.conn.close()
             if isinstance(exc, sqlite3.DatabaseError):
@@ -318,6 +335,7 @@ class Store:
 
     # -- writing ---------------------------------------------------------------
 
+    @_sqlite_errors
     def status(self, article_id: str, digest: str) -> str:
         """``new``, ``unchanged`` or ``changed``: whether storing would change anything."""
         row = self.conn.execute(
@@ -327,6 +345,7 @@ class Store:
             return "new"
         return "unchanged" if row["content_hash"] == digest else "changed"
 
+    @_sqlite_errors
     def put(self, annotated: AnnotatedArticle, digest: str,
             fingerprints: Sequence[Sequence[int]] = ()) -> None:
         """Insert or replace one article with everything found in it."""
@@ -371,6 +390,7 @@ class Store:
                  for key in keys],
             )
 
+    @_sqlite_errors
     def link_copies(self, article_id: str, similar: Callable[[str, str], float]) -> list[Copy]:
         """Record which stored articles share sentences with this one, and who was first.
 
@@ -440,6 +460,7 @@ class Store:
 
     # -- reading ---------------------------------------------------------------
 
+    @_sqlite_errors
     def data_version(self) -> int:
         """A number that changes whenever another connection commits to this store.
 
@@ -448,9 +469,11 @@ class Store:
         """
         return self.conn.execute("PRAGMA data_version").fetchone()[0]
 
+    @_sqlite_errors
     def count_articles(self) -> int:
         return self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
 
+    @_sqlite_errors
     def article_ids(self, *, query: str | None = None, start: date | None = None,
                     end: date | None = None, entity: str | None = None) -> list[str]:
         """Ids of articles matching a full-text query and published in [start, end].
@@ -481,14 +504,18 @@ class Store:
         try:
             return [row[0] for row in self.conn.execute(sql, params)]
         except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorname != "SQLITE_ERROR":  # not the query: the store itself
+                raise
             raise StoreError(f"cannot search for {query!r}: {exc}") from None
 
+    @_sqlite_errors
     def get_article(self, article_id: str) -> Article:
         row = self.conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"no article with id {article_id!r} in {self.path}")
         return _article(row)
 
+    @_sqlite_errors
     def load_annotated(self, ids: Iterable[str] | None = None, *,
                        entities: bool = True) -> list[AnnotatedArticle]:
         """Articles with their sentences, entities and time mentions, in storage order.
@@ -522,12 +549,14 @@ class Store:
             )
         return result
 
+    @_sqlite_errors
     def copies(self) -> list[Copy]:
         return [
             Copy(r["article_id"], r["original_id"], r["sentences"])
             for r in self.conn.execute("SELECT * FROM copies ORDER BY original_id, article_id")
         ]
 
+    @_sqlite_errors
     def top_entities(self, limit: int = 20) -> list[tuple[str, str, int]]:
         """(text, label, number of articles) for the most widely mentioned entities."""
         rows = self.conn.execute(
@@ -537,6 +566,7 @@ class Store:
         )
         return [(r["text"], r["label"], r["n"]) for r in rows]
 
+    @_sqlite_errors
     def articles_by_date(self, ids: Sequence[str]) -> dict[tuple[date, Granularity], set[str]]:
         """For each date, which of these articles have a time mention pointing at it.
 

@@ -19,8 +19,14 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlparse
 
+from storyline.errors import printable
 from storyline.model import Granularity
 
+#: Publication years accepted (see ``parse_published``).
+FIRST_YEAR, LAST_YEAR = 1800, 2200
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: Longest path shown in a skip message.
+MAX_PATH = 1000
 _PATH_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?!\d)")
 _URL_DAY = re.compile(r"/((?:19|20)\d\d)/(0[1-9]|1[0-2])/(0[1-9]|[12]\d|3[01])(?=/|$|[-_])")
 _URL_MONTH = re.compile(r"/((?:19|20)\d\d)/(0[1-9]|1[0-2])(?=/)")
@@ -29,10 +35,19 @@ _URL_COMPACT = re.compile(r"(?<!\d)((?:19|20)\d\d)-?(0[1-9]|1[0-2])-?(0[1-9]|[12
 
 @dataclass(frozen=True, slots=True)
 class Skipped:
-    """An input that gave no article, and why; reported, never fatal."""
+    """An input that gave no article, and why; reported, never fatal.
+
+    Both parts are printed on terminals and sent to clients, and both may
+    quote the input (a file name, a parser's complaint about its bytes):
+    they are kept to one printable line each.
+    """
 
     path: str
     reason: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "path", printable(self.path, MAX_PATH))
+        object.__setattr__(self, "reason", printable(self.reason))
 
     def to_dict(self) -> dict[str, str]:
         return {"path": self.path, "reason": self.reason}
@@ -98,11 +113,29 @@ def date_from_url(url: str | None) -> PublishedDate | None:
 
 
 def parse_published(text: str) -> date:
-    """Read ``YYYY-MM-DD`` or an ISO datetime (its calendar day is kept)."""
+    """Read ``YYYY-MM-DD`` or an ISO datetime (its calendar day is kept).
+
+    Only years news can have been published in are accepted: ``0001-01-01``
+    is what many systems write for "no date", and dates that far from now
+    are no anchor for "last Thursday".
+    """
     text = text.strip()
     if len(text) >= 10 and text[4] == "-" and text[7] == "-":
-        return date.fromisoformat(text[:10])
+        value = date.fromisoformat(text[:10])
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise ValueError(f"the year {value.year} is not a plausible publication year "
+                             f"({FIRST_YEAR}–{LAST_YEAR})")
+        return value
     raise ValueError(f"expected YYYY-MM-DD or an ISO datetime, got {text!r}")
+
+
+def valid_unicode(text: str) -> str:
+    """``text`` with unpaired surrogates (a lone ``\\ud800`` escape in JSON) made U+FFFD.
+
+    Such a string is not Unicode text: it cannot be written as UTF-8, so
+    the store would refuse the whole article for one character.
+    """
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def source_from_url(url: str | None) -> str | None:

@@ -15,6 +15,7 @@ from storyline.errors import InputError
 from storyline.ingest.base import (
     PublishedDate,
     Skipped,
+    valid_unicode,
     date_from_url,
     parse_published,
     source_from_url,
@@ -38,6 +39,9 @@ def parse_record(record: Any, *, origin: str,
         allowed = (str, int) if key == "id" else (str,)
         if value is not None and (isinstance(value, bool) or not isinstance(value, allowed)):
             raise InputError(origin, f'"{key}" must be a string')
+    record = {key: valid_unicode(value) if isinstance(value, str) else value
+              for key, value in record.items()}
+    text = record["text"]
     date: PublishedDate | None = None
     if record.get("published"):
         try:
@@ -61,19 +65,42 @@ def parse_record(record: Any, *, origin: str,
     return article
 
 
-def read_jsonl(path: Path, text: str, fallback: PublishedDate | None = None
-               ) -> Iterator[Article | Skipped]:
-    """Every good record of the file, and a Skipped for every bad line."""
+def read_jsonl(path: Path, text: str, fallback: PublishedDate | None = None, *,
+               origin: str | None = None) -> Iterator[Article | Skipped]:
+    """Every good record of the file, and a Skipped for every bad line.
+
+    Articles get ``origin:line`` as their origin (the file's path when no
+    origin is given); skips name the file's path and line.
+    """
+    origin = origin or str(path)
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        origin = f"{path}:{number}"
+        where = f"{path}:{number}"
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Skipped(origin, f"is not valid JSON: {exc.msg} (column {exc.colno})")
+            record = loads(line)
+        except InputError as exc:
+            yield Skipped(where, exc.reason)
             continue
         try:
-            yield parse_record(record, origin=origin, fallback=fallback)
+            yield parse_record(record, origin=f"{origin}:{number}", fallback=fallback)
         except InputError as exc:
-            yield Skipped(origin, exc.reason)
+            yield Skipped(where, exc.reason)
+
+
+def loads(text: str, origin: str = "") -> Any:
+    """``json.loads``, with every way it can fail turned into one InputError.
+
+    Besides malformed JSON, Python's parser refuses integers of more than
+    4,300 digits (ValueError) and runs out of stack on deep nesting
+    (RecursionError); a record is refused for either, not the whole input.
+    """
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        reason = f"is not valid JSON: {exc.msg} (column {exc.colno})"
+    except RecursionError:
+        reason = "is not usable JSON: nested too deeply"
+    except ValueError as exc:
+        reason = f"is not usable JSON: {exc}"
+    raise InputError(origin, reason)

@@ -19,9 +19,14 @@ from storyline.model import Article
 log = logging.getLogger(__name__)
 
 
-def read_warc(path: Path, fallback: PublishedDate | None = None
-              ) -> Iterator[Article | Skipped]:
-    """Articles from the archive's HTML responses; other records are ignored."""
+def read_warc(path: Path, fallback: PublishedDate | None = None, *,
+              origin: str | None = None) -> Iterator[Article | Skipped]:
+    """Articles from the archive's HTML responses; other records are ignored.
+
+    Articles get ``origin#record`` as their origin (the file's path when no
+    origin is given); skips name the file's path and record.
+    """
+    label = origin or str(path)
     pages = 0
     # warcio prints its complaints about malformed records straight to
     # stderr; they are collected and logged instead.
@@ -37,12 +42,12 @@ def read_warc(path: Path, fallback: PublishedDate | None = None
                     continue
                 pages += 1
                 url = record.rec_headers.get_header("WARC-Target-URI")
-                origin = f"{path}#{number}"
                 html = record.content_stream().read().decode("utf-8", errors="replace")
                 try:
-                    yield parse_html(html, origin=origin, url=url, fallback=fallback)
+                    yield parse_html(html, origin=f"{label}#{number}", url=url,
+                                     fallback=fallback)
                 except InputError as exc:
-                    yield Skipped(origin, exc.reason)
+                    yield Skipped(f"{path}#{number}", exc.reason)
     except ArchiveLoadFailed as exc:
         yield Skipped(str(path), f"is not a readable WARC archive ({exc})")
         return
