@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-import json
 import logging
 import threading
 from collections import OrderedDict
@@ -38,10 +37,12 @@ from storyline.errors import (
     DateError,
     InputError,
     NotFoundError,
+    QueryError,
+    StoreError,
     StorylineError,
 )
 from storyline.ingest.base import Skipped
-from storyline.ingest.jsonl import parse_record, read_jsonl
+from storyline.ingest.jsonl import loads, parse_record, read_jsonl
 from storyline.model import Article, Timeline
 from storyline.pipeline import IngestReport, build_timeline, ingest_articles
 from storyline.render import render
@@ -74,7 +75,8 @@ SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"),
                     (b"referrer-policy", b"no-referrer"),
                     (b"x-frame-options", b"DENY")]
 ERROR_STATUS: dict[type[StorylineError], int] = {
-    NotFoundError: 404, ConfigError: 422, DateError: 422, InputError: 422,
+    NotFoundError: 404, ConfigError: 422, DateError: 422, InputError: 422, QueryError: 422,
+    StoreError: 503,
 }
 EXPORTS = {"json": ("application/json", "timeline.json"),
            "md": ("text/markdown; charset=utf-8", "timeline.md"),
@@ -136,10 +138,19 @@ def create_app(db: str | Path, *, token: str | None = None, host: str = "127.0.0
 # -- errors, at the edge ------------------------------------------------------------
 
 async def _storyline_error(request: Request, exc: Exception) -> JSONResponse:
+    """The error's one line, without the server's own paths (clients see ids, not files)."""
     status = next((code for kind, code in ERROR_STATUS.items() if isinstance(exc, kind)), 500)
-    if status == 500:
+    if status >= 500:
         log.error("%s %s: %s", request.method, request.url.path, exc)
-    return JSONResponse({"detail": str(exc)}, status_code=status)
+    return JSONResponse({"detail": _without_paths(str(exc), request.app.state.db)},
+                        status_code=status)
+
+
+def _without_paths(message: str, db: str) -> str:
+    for path in sorted({db, str(Path(db).absolute()), str(Path(db).resolve())}, key=len,
+                       reverse=True):
+        message = message.replace(path, "the store")
+    return message
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -187,7 +198,24 @@ class _Guard:
                                     status_code=400)
             await response(scope, receive, send_with_headers)
             return
-        await self.app(scope, receive, send_with_headers)
+        started = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send_with_headers(message)
+
+        try:
+            await self.app(scope, receive, send_tracked)
+        except Exception:
+            # A bug must still answer like the rest of the API (one JSON
+            # line, the security headers) and say nothing of the server.
+            log.exception("%s %s failed", scope.get("method"), scope.get("path"))
+            if started:
+                raise
+            response = JSONResponse({"detail": "internal error; the server's log has the "
+                                               "details"}, status_code=500)
+            await response(scope, receive, send_with_headers)
 
 
 def _host_name(scope: Scope) -> str:
@@ -381,17 +409,36 @@ async def add_articles(request: Request) -> JSONResponse:
         # content type makes the browser ask first, and this app says no.
         raise HTTPException(415, "send the articles as application/json or "
                                  f"application/x-ndjson, not {kind or 'no content type'}")
-    if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
-        raise HTTPException(413, f"the body is larger than {MAX_BODY_BYTES // 2**20} MiB; "
-                                 "send fewer articles per request")
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        raise HTTPException(413, f"the body is larger than {MAX_BODY_BYTES // 2**20} MiB")
+    body = await _limited_body(request, MAX_BODY_BYTES)
     report = await run_in_threadpool(_ingest_body, request.app, body)
     if report.usable == 0:
         return JSONResponse({"detail": "no usable article in the request",
                              "report": report.to_dict()}, status_code=422)
     return JSONResponse({**report.to_dict(), "ids": report.article_ids})
+
+
+async def _limited_body(request: Request, limit: int) -> bytes:
+    """The request body, refused (413) as soon as it grows past ``limit`` bytes.
+
+    A chunked body announces no length: it is counted as it arrives, so
+    that a client cannot make the server hold more than ``limit`` bytes.
+    """
+    too_big = HTTPException(413, f"the body is larger than {limit // 2**20} MiB; "
+                                 "send fewer articles per request")
+    try:
+        announced = int(request.headers.get("content-length") or 0)
+    except ValueError:
+        raise HTTPException(400, "the Content-Length header is not a number") from None
+    if announced > limit:
+        raise too_big
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_big
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _ingest_body(app: FastAPI, body: bytes) -> IngestReport:
@@ -418,8 +465,9 @@ def _records(text: str, report: IngestReport) -> Iterator[Article | Skipped]:
     Undated articles are noted in the report, as ``storyline ingest`` does.
     """
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
+        data = loads(text, "request")
+    except InputError:
+        # Not one JSON document: JSON Lines, each line checked on its own.
         items: Iterator[Article | Skipped] = read_jsonl(Path("request"), text)
     else:
         single = not isinstance(data, list)

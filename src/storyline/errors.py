@@ -67,6 +67,12 @@ class DateError(StorylineError):
     code = "E110"
 
 
+class QueryError(StorylineError):
+    """A search query cannot be run (FTS5 refused it)."""
+
+    code = "E120"
+
+
 class StoreError(StorylineError):
     """The database file cannot be used as a storyline store."""
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import html
 import json
+import re
+import unicodedata
 from collections.abc import Callable
+from urllib.parse import quote
 
 from storyline.errors import ConfigError
 from storyline.model import Granularity, SourceRef, Timeline, TimelineEntry
@@ -31,11 +34,34 @@ def to_json(timeline: Timeline) -> str:
     return json.dumps(timeline.to_dict(), ensure_ascii=False, indent=2)
 
 
+#: Characters with a meaning inside a line of CommonMark or GitHub's Markdown:
+#: emphasis, code, links, raw HTML, entity references, strikethrough. Those that
+#: only mean something at the start of a line (#, +, -) or after one of these
+#: (the ``(`` of a link, the ``!`` of an image) cannot act in the middle of an
+#: item and are left alone, so the Markdown stays readable as text.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&~])")
+#: Any run of white space, line breaks of every kind included.
+_WHITESPACE = re.compile(r"\s+")
+#: What may stay as it is in a link's destination; everything else is %-encoded.
+_URL_SAFE = "/:@-._~!$&'*+,;=?#%[]"
+
+
 def _markdown_text(text: str) -> str:
-    """Keep a title from turning into Markdown links or emphasis."""
-    for char in "\\[]*_`<>":
-        text = text.replace(char, "\\" + char)
-    return text
+    """Article text as one line of Markdown that means only itself.
+
+    A line break in a title or sentence would end the list item and let
+    the rest start a heading or raw HTML, which Markdown renders live: all
+    white space becomes one space, control characters go, and every
+    character with an inline meaning is backslash-escaped.
+    """
+    text = _WHITESPACE.sub(" ", text)
+    text = "".join(char for char in text if unicodedata.category(char) != "Cc")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text.strip())
+
+
+def _markdown_url(url: str) -> str:
+    """A link destination that cannot end early: spaces, brackets and breaks %-encoded."""
+    return quote(url.strip(), safe=_URL_SAFE).replace("(", "%28").replace(")", "%29")
 
 
 def _citation(source: SourceRef) -> str:
@@ -43,7 +69,7 @@ def _citation(source: SourceRef) -> str:
     title = _markdown_text(source.title or "untitled")
     when = f", {source.published.isoformat()}" if source.published else ", undated"
     if source.url and source.url.startswith(("http://", "https://")):
-        return f"[{outlet}{title}]({source.url.replace(')', '%29').replace(' ', '%20')}){when}"
+        return f"[{outlet}{title}]({_markdown_url(source.url)}){when}"
     return f"{outlet}*{title}*{when}"
 
 

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import random
+import re
 import sqlite3
 import time
 from collections import defaultdict
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from storyline.errors import NotFoundError, StoreError
+from storyline.errors import NotFoundError, QueryError, StoreError
 from storyline.model import (
     AnnotatedArticle,
     Article,
@@ -126,6 +127,7 @@ MIGRATIONS: tuple[str, ...] = (
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 #: Earlier articles sharing a fingerprint key that are checked as originals.
 COPY_CANDIDATES_PER_KEY = 4
 #: Two fingerprint-matched sentences count as a copy above this word overlap.
@@ -506,13 +508,13 @@ class Store:
         except sqlite3.OperationalError as exc:
             if exc.sqlite_errorname != "SQLITE_ERROR":  # not the query: the store itself
                 raise
-            raise StoreError(f"cannot search for {query!r}: {exc}") from None
+            raise QueryError(f"cannot search for {query!r}: {exc}") from None
 
     @_sqlite_errors
     def get_article(self, article_id: str) -> Article:
         row = self.conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
         if row is None:
-            raise NotFoundError(f"no article with id {article_id!r} in {self.path}")
+            raise NotFoundError(f"no article with id {article_id!r} in this store")
         return _article(row)
 
     @_sqlite_errors
@@ -603,9 +605,11 @@ def fts_query(text: str) -> str:
     """A user's words as an FTS5 query: every word must occur, as typed.
 
     Quoting each word keeps FTS5's operators and punctuation in user input
-    from turning into syntax errors; ``a OR b`` is honoured.
+    from turning into syntax errors; ``a OR b`` is honoured. Control
+    characters are never part of an indexed word (a NUL would end FTS5's
+    string early), so they separate words like spaces.
     """
-    words = text.replace('"', " ").split()
+    words = _CONTROL.sub(" ", text.replace('"', " ")).split()
     parts: list[str] = []
     for position, word in enumerate(words):
         is_operator = (

@@ -248,6 +248,74 @@ def test_bad_posts_are_refused_with_a_reason(client, body, content_type, status,
         assert response.json()["report"]["skipped"]
 
 
+@pytest.mark.parametrize("body", [
+    b'{"id": "big", "text": "x", "n": ' + b"9" * 5000 + b"}",
+    b"[" * 100_000 + b"]" * 100_000,
+    b'{"text": "x", "published": "0001-01-01T00:00:00Z"}',
+])
+def test_hostile_json_is_a_422_with_the_security_headers(client, body):
+    response = client.post("/api/articles", content=body,
+                           headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["report"]["skipped"][0]["reason"]
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+
+
+def test_a_lone_surrogate_escape_is_stored_as_a_replacement_character(tmp_path, store_path):
+    db = tmp_path / "posted.db"
+    db.write_bytes(store_path.read_bytes())
+    body = b'{"id": "half", "published": "2023-10-25", "text": "Crews \\ud800 joined the strike."}'
+    with live_server(db) as url:
+        answer = httpx.post(f"{url}/api/articles", content=body, timeout=60,
+                            headers={"Content-Type": "application/json"})
+        assert answer.status_code == 200, answer.text
+        assert "\ufffd" in httpx.get(f"{url}/api/articles/half").json()["article"]["text"]
+
+
+def test_a_chunked_body_is_refused_once_it_passes_the_limit(store_path):
+    """Counted as it arrives: the server stops reading, and holds no more than the limit."""
+    import asyncio
+
+    app = create_app(store_path)
+    block = b"x" * 2**20
+    pulled, answer = 0, {}
+
+    async def receive():
+        nonlocal pulled
+        pulled += 1
+        return {"type": "http.request", "body": block, "more_body": pulled < 400}
+
+    async def send(message):
+        if message["type"] == "http.response.start":
+            answer["status"] = message["status"]
+            answer["pulled"] = pulled
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": "POST", "scheme": "http", "path": "/api/articles", "raw_path": b"",
+             "query_string": b"", "root_path": "", "server": ("127.0.0.1", 8000),
+             "client": ("127.0.0.1", 5555),
+             "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json"),
+                         (b"transfer-encoding", b"chunked")]}
+    asyncio.run(app(scope, receive, send))
+    assert answer == {"status": 413, "pulled": 21}
+
+
+def test_no_answer_names_a_server_path(client, store_path):
+    missing = client.get("/api/articles/no-such-article").json()["detail"]
+    assert str(store_path) not in missing and str(store_path.parent) not in missing
+    for summary in client.get("/api/articles").json()["articles"]:
+        assert not summary["origin"].startswith("/") and str(DATA) not in summary["origin"]
+    some = client.get("/api/articles").json()["articles"][0]["id"]
+    assert str(DATA) not in client.get(f"/api/articles/{some}").text
+
+
+@pytest.mark.parametrize("query", ["a\x00b", "\x00", "\x1b[2J", '"', "AND", "NEAR(", "*"])
+def test_strange_queries_never_fail_the_server(client, query):
+    for route in ("/api/articles", "/api/timeline"):
+        response = client.get(route, params={"query": query})
+        assert response.status_code in (200, 422), (route, query, response.text)
+
+
 def test_with_a_token_writes_need_it_and_reads_do_not(tmp_path, store_path):
     db = tmp_path / "guarded.db"
     db.write_bytes(store_path.read_bytes())

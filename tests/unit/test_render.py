@@ -58,3 +58,26 @@ def test_markdown_links_only_web_urls():
     timeline = Timeline(None, "storyline", {}, (
         TimelineEntry(date(2024, 3, 3), Granularity.DAY, (TimelineSentence("Text here.", ref),)),))
     assert "javascript:" not in render(timeline, "md")
+
+
+@pytest.mark.parametrize("title, url, text", [
+    ("Plant fire\n\n<script>alert(18)</script>", "https://news.example/a", "The tank exploded."),
+    ("Plant fire", "https://news.example/a\n\n<script>alert(18)</script>", "It exploded."),
+    ("Plant fire", "https://news.example/a)\n\n# Owned\n<script>alert(18)</script>", "Boom."),
+    ("Plant\r\n# Owned", "https://news.example/<a>", "Text\u2028<script>alert(18)</script>"),
+    ("A `code` *star* _u_ ~~s~~ | pipe &lt;script&gt; &#60;b&#62;", "https://x.example/a b",
+     "<b onmouseover=alert(1)>hover</b> ![img](https://evil.example/x.png)"),
+])
+def test_markdown_carries_no_live_markup_from_article_fields(title, url, text):
+    from markdown_it import MarkdownIt
+
+    ref = SourceRef("a1", title, url, "Wire\n\n<script>alert(19)</script>", date(2024, 3, 5))
+    timeline = Timeline("fire\n\n# query", "storyline", {}, (
+        TimelineEntry(date(2024, 3, 3), Granularity.DAY, (TimelineSentence(text, ref),)),))
+    markdown = render(timeline, "md")
+    page = MarkdownIt("commonmark").enable("table").enable("strikethrough").render(markdown)
+    assert "<script" not in page and "<b " not in page and "<img" not in page
+    assert "<b>" not in page and "<code>" not in page and "<em>" not in page
+    assert page.count("<h1>") == 1 and page.count("<h2>") == 1
+    assert page.count("<li>") == 1 and page.count("<a href") == 1
+    assert "\n\n" not in markdown.split("## ", 1)[1].split("\n", 2)[2].rstrip("\n")

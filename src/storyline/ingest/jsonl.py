@@ -102,5 +102,6 @@ def loads(text: str, origin: str = "") -> Any:
     except RecursionError:
         reason = "is not usable JSON: nested too deeply"
     except ValueError as exc:
-        reason = f"is not usable JSON: {exc}"
+        reason = ("is not usable JSON: a number in it has more than 4,300 digits"
+                  if "integer string conversion" in str(exc) else f"is not usable JSON: {exc}")
     raise InputError(origin, reason)
