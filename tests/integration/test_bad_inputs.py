@@ -146,3 +146,26 @@ def test_a_folder_that_cannot_be_listed_is_named(tmp_path):
     assert done.returncode == 0, done.stderr
     assert sorted(done.stdout.splitlines()) == ["folder cannot be read (Permission denied)",
                                                 "read"]
+
+
+def test_a_full_disk_stops_the_ingest_saying_what_was_committed(tmp_path):
+    from storyline.errors import StoreError
+
+    articles = [Article(f"a{n}", None, "Wire", f"Story {n}", None,
+                        " ".join(f"Crane {i} of berth {n} stopped on Monday after {i * n} "
+                                 f"containers." for i in range(40)), f"feed.jsonl:{n}")
+                for n in range(40)]
+    with Store(tmp_path / "s.db") as store:
+        pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+        store.conn.execute(f"PRAGMA max_page_count = {pages + 60}")  # the disk fills up
+        with pytest.raises(StoreError) as raised:
+            ingest_articles(articles, store, annotator=Annotator(entities=False), batch_size=8)
+        stored = store.count_articles()
+    message = str(raised.value)
+    assert "full" in message
+    assert f"{stored} article(s) of this ingest were stored before" in message
+    assert 0 < stored < 40 and stored % 8 == 0
+    assert "no such savepoint" not in message and "nothing was changed" not in message
+    with Store(tmp_path / "s.db") as store:
+        store.check()
+        assert store.count_articles() == stored
