@@ -156,3 +156,19 @@ def test_two_ingests_racing_on_a_new_store_both_succeed(tmp_path):
         assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 40
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     os.remove(db)
+
+
+def test_eval_runs_sharing_one_cache_wait_for_each_other(tmp_path):
+    from tests.conftest import DATA
+
+    cache = tmp_path / "eval-cache.db"
+    command = [*STORYLINE, "eval", str(DATA / "tiny-newstls"), "--cache", str(cache),
+               "--format", "json", "--quiet"]
+    running = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True) for _ in range(4)]
+    metrics = []
+    for process in running:
+        out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err
+        metrics.append(json.loads(out)["metrics"])
+    assert all(m == metrics[0] for m in metrics)
