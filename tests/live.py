@@ -13,10 +13,13 @@ from storyline.api import create_app
 
 
 @contextmanager
-def live_server(db, **options) -> Iterator[str]:
-    """The app on a free loopback port; yields its base URL and stops it after."""
-    server = uvicorn.Server(uvicorn.Config(create_app(db, **options), host="127.0.0.1", port=0,
-                                           log_level="warning"))
+def live_server(db, app=None, **options) -> Iterator[str]:
+    """The app on a free loopback port; yields its base URL and stops it after.
+
+    ``app``: an app already made (to look at its state), else one for ``db``.
+    """
+    app = app or create_app(db, **options)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

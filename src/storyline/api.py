@@ -18,12 +18,11 @@ import hmac
 import ipaddress
 import logging
 import threading
-from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
@@ -43,8 +42,9 @@ from storyline.errors import (
 )
 from storyline.ingest.base import Skipped
 from storyline.ingest.jsonl import loads, parse_record, read_jsonl
-from storyline.model import Article, Timeline
-from storyline.pipeline import IngestReport, build_timeline, ingest_articles
+from storyline.model import Article
+from storyline.builds import TimelineBuilds, TimelineQuestion
+from storyline.pipeline import IngestReport, ingest_articles
 from storyline.render import render
 from storyline.store import Store
 from storyline.timeline import DEFAULT_METHOD, METHODS, TimelineRequest
@@ -61,8 +61,6 @@ STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; ch
 PAGE_SIZE = 20
 #: A POST larger than this is refused before it is read (413).
 MAX_BODY_BYTES = 20 * 1024 * 1024
-#: Timelines kept per server, so that exporting or going back is instant.
-TIMELINE_CACHE_SIZE = 32
 #: Swagger UI's two files, served from the swagger-ui-bundle package so that
 #: /docs, like the page, loads nothing from elsewhere.
 SWAGGER_FILES = ("swagger-ui-bundle.js", "swagger-ui.css")
@@ -84,7 +82,6 @@ EXPORTS = {"json": ("application/json", "timeline.json"),
 
 QUERY_HELP = "Only articles matching these words (full-text search)"
 
-T = TypeVar("T")
 MethodName = Literal[tuple(sorted(METHODS))]  # type: ignore[valid-type]
 
 
@@ -98,8 +95,12 @@ def is_loopback(host: str) -> bool:
         return False  # a host name: it may resolve to anything
 
 
-def create_app(db: str | Path, *, token: str | None = None, host: str = "127.0.0.1") -> FastAPI:
+def create_app(db: str | Path, *, token: str | None = None, host: str = "127.0.0.1",
+               build_workers: int | None = None) -> FastAPI:
     """The app serving the store at ``db``, as it will be bound to ``host``.
+
+    Timelines are built in ``build_workers`` processes (default: all cores
+    but one; 0 builds in a thread of this process), see ``storyline.builds``.
 
     The store must exist (StoreError otherwise). Bound to anything but
     loopback, the app refuses to start without a token (ConfigError), since
@@ -112,7 +113,9 @@ def create_app(db: str | Path, *, token: str | None = None, host: str = "127.0.0
             f"refusing to serve on {host} without a token: anyone who can reach it could "
             f"add articles to {db}; pass --token or set STORYLINE_TOKEN, or bind to 127.0.0.1"
         )
-    timelines = _TimelineCache(Store(db, create=False, verify=True), TIMELINE_CACHE_SIZE)
+    with Store(db, create=False, verify=True):
+        pass  # a damaged, foreign or missing store is refused before the server starts
+    timelines = TimelineBuilds(str(db), workers=build_workers)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -294,9 +297,8 @@ def _static_files() -> dict[str, Path]:
 # -- the API ---------------------------------------------------------------------------
 
 @router.get("/api/timeline", summary="The timeline, as JSON or an export format")
-def timeline(
+async def timeline(
     request: Request,
-    store: StoreDep,
     query: Annotated[str | None, Query(max_length=500, description=QUERY_HELP)] = None,
     entity: Annotated[str | None, Query(max_length=500,
                                         description="Only articles mentioning it")] = None,
@@ -318,29 +320,16 @@ def timeline(
     """
     wanted = TimelineRequest(dates=dates, sentences=sentences, query=query or None,
                              start=start, end=end)
-    built, support = request.app.state.timelines.get(
-        (wanted, method, entity or None),
-        lambda: _timeline_with_support(store, wanted, method, entity or None))
+    built = await request.app.state.timelines.get(
+        TimelineQuestion(wanted, method, entity or None))
     if fmt:
         media_type, filename = EXPORTS[fmt]
-        return Response(render(built, fmt), media_type=media_type,
+        return Response(render(built.timeline, fmt), media_type=media_type,
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-    document = built.to_dict()
-    for entry, counted in zip(document["entries"], support, strict=True):
+    document = built.timeline.to_dict()
+    for entry, counted in zip(document["entries"], built.support, strict=True):
         entry["articles"] = counted
     return JSONResponse(document)
-
-
-def _timeline_with_support(store: Store, wanted: TimelineRequest, method: str,
-                           entity: str | None) -> tuple[Timeline, list[int]]:
-    built = build_timeline(store, wanted, method, entity=entity)
-    behind = store.articles_by_date(store.article_ids(query=wanted.query, entity=entity))
-    support = [
-        len(behind.get((entry.date, entry.granularity), set())
-            | {s.source.article_id for s in entry.sentences})
-        for entry in built.entries
-    ]
-    return built, support
 
 
 @router.get("/api/articles", summary="Stored articles, a page at a time")
@@ -488,43 +477,6 @@ def _parsed(records: list[Any], *, single: bool) -> Iterator[Article | Skipped]:
 
 
 # -- helpers ---------------------------------------------------------------------------
-
-class _TimelineCache:
-    """The last few timelines built, valid until someone writes to the store.
-
-    Building from thousands of articles takes a second or two; an export
-    right after viewing, or going back to an earlier filter, should not.
-    ``watcher`` is a store kept open only to notice writes by anyone, this
-    server or a ``storyline ingest`` running beside it.
-    """
-
-    def __init__(self, watcher: Store, size: int) -> None:
-        self.watcher = watcher
-        self.size = size
-        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-        self._version = -1
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
-        with self._lock:
-            version = self.watcher.data_version()
-            if version != self._version:
-                self._items.clear()
-                self._version = version
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        value = build()
-        with self._lock:
-            if self._version == version:
-                self._items[key] = value
-                while len(self._items) > self.size:
-                    self._items.popitem(last=False)
-        return value
-
-    def close(self) -> None:
-        self.watcher.close()
-
 
 def _version() -> str:
     from storyline import __version__

@@ -433,6 +433,38 @@ def test_a_foreign_host_name_is_refused_on_loopback(client):
     assert client.get("/api/entities", headers={"Host": "localhost"}).status_code == 200
 
 
+def test_identical_timelines_asked_at_once_are_built_once_then_cached(store_path):
+    app = create_app(store_path)
+    with live_server(store_path, app=app) as url:
+        params = {"dates": 3, "query": "strike"}
+
+        def ask(_):
+            return httpx.get(f"{url}/api/timeline", params=params, timeout=120).json()
+
+        with ThreadPoolExecutor(12) as pool:
+            answers = list(pool.map(ask, range(12)))
+        assert all(answer == answers[0] for answer in answers) and answers[0]["entries"]
+        assert app.state.timelines.started == 1
+        assert ask(0) == answers[0] and app.state.timelines.started == 1
+        other = httpx.get(f"{url}/api/timeline", params={"dates": 2}, timeout=120)
+        assert other.status_code == 200 and app.state.timelines.started == 2
+
+
+def test_a_write_makes_cached_timelines_stale(tmp_path, store_path):
+    db = tmp_path / "s.db"
+    db.write_bytes(store_path.read_bytes())
+    app = create_app(db, build_workers=0)
+    with live_server(db, app=app) as url:
+        first = httpx.get(f"{url}/api/timeline", timeout=120).json()
+        assert httpx.get(f"{url}/api/timeline", timeout=120).json() == first
+        assert app.state.timelines.started == 1
+        with Store(db) as store:  # another process's ingest, as far as the server can tell
+            ingest([DATA / "strike" / "bayfront-times-strike-begins.html"], store)
+            store.conn.execute("DELETE FROM articles WHERE id = (SELECT min(id) FROM articles)")
+        httpx.get(f"{url}/api/timeline", timeout=120)
+        assert app.state.timelines.started == 2
+
+
 def test_concurrent_requests_each_get_their_own_store(client):
     paths = ["/api/timeline?dates=2", "/api/articles", "/api/entities", "/api/timeline",
              "/api/articles?query=strike"] * 8

@@ -1,0 +1,161 @@
+"""Timelines for a server: built in worker processes, once per question, kept until a write.
+
+Building a timeline from thousands of articles is seconds of pure Python.
+Done in the threads that answer requests, a few builds at once hold the
+interpreter's lock and every other request (an article, the entity list)
+waits behind them. So builds run in worker processes, and the serving
+process only waits for their answers:
+
+- a timeline asked for again is answered from the cache, until anyone (this
+  server or a ``storyline ingest`` beside it) writes to the store;
+- the same timeline asked for by many clients at once is built once, and
+  each of them gets that one build's answer;
+- ``workers=0`` builds in one thread of this process instead (for embedding
+  the app where starting processes is not wanted).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass
+
+from storyline.model import Timeline
+from storyline.pipeline import build_timeline
+from storyline.store import Store
+from storyline.timeline import TimelineRequest
+
+log = logging.getLogger(__name__)
+
+#: Timelines kept, so that exporting or going back to an earlier filter is instant.
+CACHE_SIZE = 32
+
+
+def default_workers() -> int:
+    """One core stays with the serving process; the rest build (at least one)."""
+    return max(1, (os.cpu_count() or 2) - 1)
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineQuestion:
+    """Everything that decides a timeline: the cache key, and what a worker is sent."""
+
+    request: TimelineRequest
+    method: str
+    entity: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltTimeline:
+    """A timeline, and per entry how many distinct articles stand behind it."""
+
+    timeline: Timeline
+    support: tuple[int, ...]
+
+
+def build_with_support(store: Store, question: TimelineQuestion) -> BuiltTimeline:
+    """The timeline, and for each entry the articles pointing at its date or quoted in it."""
+    wanted = question.request
+    built = build_timeline(store, wanted, question.method, entity=question.entity)
+    behind = store.articles_by_date(store.article_ids(query=wanted.query,
+                                                      entity=question.entity))
+    support = tuple(
+        len(behind.get((entry.date, entry.granularity), set())
+            | {s.source.article_id for s in entry.sentences})
+        for entry in built.entries
+    )
+    return BuiltTimeline(built, support)
+
+
+# -- in a worker process -------------------------------------------------------------
+
+_worker_stores: dict[str, Store] = {}
+
+
+def _build_in_worker(db: str, question: TimelineQuestion) -> BuiltTimeline:
+    """Runs in a worker; its store stays open between builds (each build reads afresh)."""
+    store = _worker_stores.get(db)
+    if store is None:
+        store = _worker_stores[db] = Store(db, create=False)
+    return build_with_support(store, question)
+
+
+# -- in the serving process ------------------------------------------------------------
+
+class TimelineBuilds:
+    """The last few timelines built for one store, and the builds under way."""
+
+    def __init__(self, db: str, *, workers: int | None = None, size: int = CACHE_SIZE) -> None:
+        self.db = db
+        self.size = size
+        self.workers = default_workers() if workers is None else workers
+        #: Builds started since the server started (each identical question counts once).
+        self.started = 0
+        # Kept open only to notice writes by anyone: PRAGMA data_version.
+        self._watcher = Store(db, create=False)
+        self._executor: Executor | None = None
+        self._done: OrderedDict[Hashable, BuiltTimeline] = OrderedDict()
+        self._flights: dict[tuple[int, Hashable], Future[BuiltTimeline]] = {}
+        self._version = -1
+        self._lock = threading.Lock()
+
+    async def get(self, question: TimelineQuestion) -> BuiltTimeline:
+        """The timeline for ``question``: cached, joined to a build under way, or built."""
+        return await asyncio.wrap_future(self.future(question))
+
+    def future(self, question: TimelineQuestion) -> Future[BuiltTimeline]:
+        with self._lock:
+            version = self._watcher.data_version()
+            if version != self._version:
+                self._done.clear()
+                self._version = version
+            if question in self._done:
+                self._done.move_to_end(question)
+                finished: Future[BuiltTimeline] = Future()
+                finished.set_result(self._done[question])
+                return finished
+            flight = self._flights.get((version, question))
+            if flight is not None:
+                return flight
+            flight = self._start(question)
+            self._flights[(version, question)] = flight
+            self.started += 1
+        # Outside the lock: a build that is already over calls back at once, here.
+        flight.add_done_callback(lambda done: self._landed(version, question, done))
+        return flight
+
+    def _start(self, question: TimelineQuestion) -> Future[BuiltTimeline]:
+        if self._executor is None:
+            if self.workers:
+                # spawn, not fork: the server has threads, and a forked copy
+                # of a threaded process can start with a lock held forever.
+                self._executor = ProcessPoolExecutor(
+                    self.workers, mp_context=multiprocessing.get_context("spawn"))
+            else:
+                self._executor = ThreadPoolExecutor(1, thread_name_prefix="timeline")
+        return self._executor.submit(_build_in_worker, self.db, question)
+
+    def _landed(self, version: int, question: TimelineQuestion,
+                flight: Future[BuiltTimeline]) -> None:
+        with self._lock:
+            self._flights.pop((version, question), None)
+            if flight.cancelled() or flight.exception() is not None:
+                return
+            if version == self._version:
+                self._done[question] = flight.result()
+                while len(self._done) > self.size:
+                    self._done.popitem(last=False)
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+        for store in _worker_stores.values():
+            store.close()
+        _worker_stores.clear()
+        self._watcher.close()
