@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from storyline.api import create_app
 from storyline.cli import main
 from storyline.errors import StoreError
-from storyline.store import SCHEMA_VERSION, Store
+from storyline.store import SCHEMA_VERSION
 
 from tests.conftest import DATA
 from tests.e2e.synthetic import build_store
