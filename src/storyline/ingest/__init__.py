@@ -15,8 +15,8 @@ from pathlib import Path
 
 from storyline.errors import InputError
 from storyline.ingest.base import PublishedDate, Skipped, date_from_path
-from storyline.ingest.decode import read_text
-from storyline.ingest.html import parse_html
+from storyline.ingest.decode import read_bytes, read_text
+from storyline.ingest.html import read_page
 from storyline.ingest.jsonl import read_jsonl
 from storyline.ingest.text import parse_text
 from storyline.ingest.warc import read_warc
@@ -26,7 +26,9 @@ __all__ = ["InputFile", "Skipped", "read_inputs", "read_file", "find_files", "SU
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".ndjson", ".warc", ".warc.gz")
+SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".html.gz", ".htm.gz", ".jsonl", ".ndjson", ".warc",
+                      ".warc.gz")
+_PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 
 
 def _suffix(path: Path) -> str:
@@ -80,19 +82,19 @@ def read_file(item: InputFile | Path, published: date | None = None
     """Every article of one file (a JSONL or WARC file may hold many)."""
     item = item if isinstance(item, InputFile) else InputFile(item)
     path = item.path
-    fallback = (PublishedDate(published) if published else None) or date_from_path(path, item.root)
+    fallback = ((PublishedDate(published, source="--published") if published else None)
+                or date_from_path(path, item.root))
     suffix = _suffix(path)
     if suffix in (".warc", ".warc.gz"):
         yield from read_warc(path, fallback=fallback)
         return
     try:
-        text = read_text(path)
-        if suffix in (".jsonl", ".ndjson"):
-            yield from read_jsonl(path, text, fallback=fallback)
-        elif suffix in (".html", ".htm"):
-            yield parse_html(text, origin=str(path), fallback=fallback)
+        if suffix in _PAGE_SUFFIXES:
+            yield read_page(read_bytes(path), origin=str(path), fallback=fallback)
+        elif suffix in (".jsonl", ".ndjson"):
+            yield from read_jsonl(path, read_text(path), fallback=fallback)
         else:
-            yield parse_text(text, origin=str(path), path=path, published=fallback)
+            yield parse_text(read_text(path), origin=str(path), path=path, published=fallback)
     except InputError as exc:
         yield Skipped(exc.origin, exc.reason)
 

@@ -19,7 +19,10 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlparse
 
-from storyline.model import Granularity
+from storyline.model import Granularity, PublishedDate
+
+__all__ = ["PublishedDate", "Skipped", "stable_id", "date_from_path", "date_from_url",
+           "parse_published", "source_from_url"]
 
 _PATH_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?!\d)")
 _URL_DAY = re.compile(r"/((?:19|20)\d\d)/(0[1-9]|1[0-2])/(0[1-9]|[12]\d|3[01])(?=/|$|[-_])")
@@ -36,14 +39,6 @@ class Skipped:
 
     def to_dict(self) -> dict[str, str]:
         return {"path": self.path, "reason": self.reason}
-
-
-@dataclass(frozen=True, slots=True)
-class PublishedDate:
-    """A publication date and how precisely it is known."""
-
-    value: date
-    precision: Granularity = Granularity.DAY
 
 
 def stable_id(*, given: str | None = None, url: str | None = None, text: str = "") -> str:
@@ -79,7 +74,7 @@ def date_from_path(path: Path, root: Path | None = None) -> PublishedDate | None
     for name in names:
         match = _PATH_DATE.search(name)
         if match and (value := _valid(*match.groups())):
-            return PublishedDate(value)
+            return PublishedDate(value, source="path")
     return None
 
 
@@ -89,11 +84,11 @@ def date_from_url(url: str | None) -> PublishedDate | None:
         return None
     path = urlparse(url).path
     if (match := _URL_DAY.search(path)) and (value := _valid(*match.groups())):
-        return PublishedDate(value)
+        return PublishedDate(value, source="url")
     if (match := _URL_MONTH.search(path)) and (value := _valid(*match.groups(), "1")):
-        return PublishedDate(value, Granularity.MONTH)
+        return PublishedDate(value, Granularity.MONTH, source="url")
     if (match := _URL_COMPACT.search(path)) and (value := _valid(*match.groups())):
-        return PublishedDate(value)
+        return PublishedDate(value, source="url")
     return None
 
 

@@ -1,0 +1,160 @@
+"""What a web page says about its own date, gathered as separate evidence.
+
+Each piece is read from the page alone and kept apart, so that the rules in
+:mod:`storyline.annotate.published` can weigh them against each other (and
+name the winner) instead of taking the first date one search happens on:
+
+- ``metadata``: htmldate's reading of the publisher's date markup only. It
+  is given a copy of the page's ``<meta>`` tags, JSON-LD scripts and
+  ``datePublished`` microdata and nothing else, so a "today is ..." widget
+  or a sidebar's dates cannot stand in for the publisher's word.
+- ``url``: a date in the page's URL (:func:`storyline.ingest.base.date_from_url`).
+- ``dateline``: the first full date (day, month and year) in the text
+  printed right after the headline, or at the top of the body when no
+  headline element is found; read by dateparser, in the page's declared
+  language when it has one (dateparser knows some 200 locales).
+- ``search``: htmldate's full search of the page (``original_date=True``,
+  ``extensive_search=True``), the best single guess when the page has no
+  markup.
+
+htmldate is given no URL in the first and last, so the URL is weighed once.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+from datetime import date
+
+import htmldate
+from dateparser.search import search_dates
+from lxml import etree, html as lxml_html
+from lxml.html import HtmlElement
+
+from storyline.annotate.published import PageDates
+from storyline.ingest.base import date_from_url
+from storyline.model import Granularity, PublishedDate
+
+log = logging.getLogger(__name__)
+
+#: How much text after the headline is searched for a dateline, in characters.
+DATELINE_CHARS = 200
+#: htmldate's own lower bound; dates before it are template noise.
+EARLIEST = date(1995, 1, 1)
+
+_METADATA_XPATH = (
+    "//meta"
+    ' | //script[@type="application/ld+json" or @type="application/settings+json"]'
+    ' | //*[@itemprop="datePublished"]'
+)
+_VISIBLE_TEXT_AFTER = (
+    "following::text()[not(ancestor::script) and not(ancestor::style)"
+    " and not(ancestor::noscript) and not(ancestor::template)]"
+)
+_WORD = re.compile(r"\w+")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_DATELINE_SETTINGS = {
+    "REQUIRE_PARTS": ["day", "month", "year"],
+    "STRICT_PARSING": True,
+    "PREFER_DATES_FROM": "past",
+}
+
+
+def gather_page_dates(tree: HtmlElement, *, url: str | None, title: str, site: str,
+                      body: str, latest: date) -> PageDates:
+    """Every date the page states about itself; ``latest`` bounds them all.
+
+    ``tree`` is the page parsed with its comments kept (as htmldate parses);
+    it is not changed. A title that is only the site's name is no headline:
+    the date after it is the masthead's, not the article's.
+    """
+    headline = title if _words(title) != _words(site) else ""
+    return PageDates(
+        metadata=_htmldate(_metadata_only(tree), "metadata", extensive=False, latest=latest),
+        url=date_from_url(url),
+        dateline=_dateline(_text_after_headline(tree, headline) or body[:DATELINE_CHARS],
+                           _language(tree), latest),
+        search=_htmldate(tree, "page-text", extensive=True, latest=latest),
+    )
+
+
+def _htmldate(tree: HtmlElement, source: str, *, extensive: bool, latest: date
+              ) -> PublishedDate | None:
+    try:
+        found = htmldate.find_date(tree, extensive_search=extensive, original_date=True,
+                                   url="", max_date=latest.isoformat())
+    except (ValueError, TypeError) as exc:  # a malformed date string deep in htmldate
+        log.debug("htmldate failed on the %s: %s", source, exc)
+        return None
+    return PublishedDate(date.fromisoformat(found), Granularity.DAY, source) if found else None
+
+
+def _metadata_only(tree: HtmlElement) -> HtmlElement:
+    """A page holding copies of the page's date markup and nothing else."""
+    root = lxml_html.Element("html")
+    head = etree.SubElement(root, "head")
+    for element in tree.xpath(_METADATA_XPATH):
+        duplicate = copy.copy(element)
+        duplicate.tail = None
+        head.append(duplicate)
+    etree.SubElement(root, "body")
+    return root
+
+
+def _words(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
+
+
+def _text_after_headline(tree: HtmlElement, title: str) -> str:
+    """The visible text after the heading that holds the title (empty if none does)."""
+    wanted = _words(title)
+    if not wanted:
+        return ""
+    for heading in tree.iter("h1", "h2"):
+        words = _words(heading.text_content())
+        if words and (words == wanted or (len(words) >= 12 and (words in wanted or wanted in words))):
+            pieces: list[str] = []
+            size = 0
+            for piece in heading.xpath(_VISIBLE_TEXT_AFTER):
+                piece = " ".join(piece.split())
+                if piece:
+                    pieces.append(piece)
+                    size += len(piece) + 1
+                    if size >= DATELINE_CHARS:
+                        break
+            return " ".join(pieces)[:DATELINE_CHARS]
+    return ""
+
+
+def _language(tree: HtmlElement) -> str | None:
+    """The page's declared language, as dateparser names it (``en``, ``fr``).
+
+    From ``<html lang>``, else the ``content-language`` header in a meta
+    tag, else Open Graph's ``og:locale`` (``it_IT``).
+    """
+    declared = [tree.get("lang"), tree.get("{http://www.w3.org/XML/1998/namespace}lang")]
+    declared += tree.xpath("//meta[translate(@http-equiv, 'CONTENTLAGU', 'contentlagu')"
+                           " = 'content-language']/@content")
+    declared += tree.xpath("//meta[@property = 'og:locale']/@content")
+    for value in declared:
+        primary = (value or "").strip().replace("_", "-").split("-")[0].split(",")[0].lower()
+        if primary.isalpha() and 2 <= len(primary) <= 3:
+            return primary
+    return None
+
+
+def _dateline(text: str, language: str | None, latest: date) -> PublishedDate | None:
+    """The first full date with a written year in ``text``."""
+    if not text or not _YEAR.search(text):
+        return None
+    try:
+        found = search_dates(text, languages=[language] if language else None,
+                             settings=_DATELINE_SETTINGS)
+    except ValueError:  # a language dateparser does not know: let it detect one
+        found = search_dates(text, settings=_DATELINE_SETTINGS)
+    for phrase, moment in found or ():
+        day = moment.date()
+        if _YEAR.search(phrase) and EARLIEST <= day <= latest:
+            return PublishedDate(day, Granularity.DAY, "dateline")
+    return None
