@@ -185,3 +185,25 @@ def test_a_table_laid_out_page_of_the_benchmark_keeps_its_body():
         pytest.skip("benchmark data ../shared/data/pages is not present")
     (article,), _ = _read(EXTRACTION / "html" / name)
     assert len(article.text.split()) > 1500
+
+
+def test_a_store_from_before_published_from_keeps_its_articles(tmp_path):
+    import sqlite3
+
+    from storyline.store import APPLICATION_ID, MIGRATIONS, Store, _statements
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    for statement in _statements(MIGRATIONS[0]):
+        conn.execute(statement)
+    conn.execute("INSERT INTO articles (id, url, source, title, published, text, origin,"
+                 " content_hash, added_at) VALUES ('a', NULL, 'Wire', 'Old', '2020-01-02',"
+                 " 'Kept text.', 'old.txt', 'h', '2020-01-02T00:00:00+00:00')")
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    with Store(path) as store:
+        (old,) = [a.article for a in store.load_annotated()]
+    assert (old.id, old.text, old.published, old.published_from) == ("a", "Kept text.",
+                                                                     date(2020, 1, 2), None)

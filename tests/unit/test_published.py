@@ -39,10 +39,9 @@ def _infer(text: str = "", fallback: PublishedDate | None = None, **evidence: st
         ({"url": "2020-07-08", "search": "2020-07-01"}, ("2020-07-08", "url")),
         ({"search": "2020-05-20", "dateline": "2020-05-03"}, ("2020-05-20", "page-text")),
         ({"dateline": "2020-05-03"}, ("2020-05-03", "dateline")),
-        # a dateline one day off a timestamp is the newsroom's own day
-        ({"metadata": "2020-12-05", "dateline": "2020-12-06"}, ("2020-12-06", "dateline")),
-        ({"search": "2020-12-05", "dateline": "2020-12-04"}, ("2020-12-04", "dateline")),
-        ({"metadata": "2020-12-05", "dateline": "2020-12-08"}, ("2020-12-05", "metadata")),
+        # a printed date beside a date-only markup or a search is another date
+        ({"metadata": "2020-12-05", "dateline": "2020-12-06"}, ("2020-12-05", "metadata")),
+        ({"search": "2020-12-05", "dateline": "2020-12-04"}, ("2020-12-05", "page-text")),
         # nothing can be published after it was captured (a day of slack)
         ({"metadata": "2021-01-01", "search": "2020-12-20"}, ("2021-01-01", "metadata")),
         ({"metadata": "2021-03-01", "search": "2020-12-20"}, ("2020-12-20", "page-text")),
@@ -51,6 +50,29 @@ def _infer(text: str = "", fallback: PublishedDate | None = None, **evidence: st
 )
 def test_evidence_is_weighed_by_rule(evidence, expected):
     assert _infer(**evidence) == expected
+
+
+@pytest.mark.parametrize(
+    ("moment", "printed", "expected"),
+    [
+        # 23:15 UTC is already the next day east of UTC+0:45: the printed day wins
+        ("2020-12-05T23:15:00+00:00", "2020-12-06", "2020-12-06"),
+        ("2020-06-29T00:16:15+03:00", "2020-06-28", "2020-06-28"),
+        # no time zone turns 10:04 UTC into two days later, or a week earlier
+        ("2020-07-09T10:04:00+00:00", "2020-07-11", "2020-07-09"),
+        ("2020-07-09T10:04:00+00:00", "2020-07-02", "2020-07-09"),
+        # a zone-less time says nothing about a shift
+        ("2020-08-18T13:14:26", "2020-08-19", "2020-08-18"),
+    ],
+)
+def test_a_timestamp_yields_to_the_day_printed_in_the_newsrooms_zone(moment, printed, expected):
+    from datetime import datetime
+
+    moment = datetime.fromisoformat(moment)
+    page = PageDates(metadata=_d(moment.date().isoformat(), "metadata"),
+                     dateline=_d(printed, "dateline"),
+                     metadata_moment=moment if moment.tzinfo else None)
+    assert infer_published(page, captured=CAPTURED).value.isoformat() == expected
 
 
 def test_a_url_month_is_the_last_resort_of_the_page():

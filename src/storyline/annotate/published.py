@@ -23,10 +23,14 @@ The rules, in order:
    date, and the URL's day is kept.
 3. Otherwise the **URL's day**, then **htmldate's search** of the page, then
    the **dateline**, then a URL's month (``/2019/01/``).
-4. A **dateline** one day from the chosen markup or search date is the same
-   moment seen in the newsroom's time zone (markup timestamps are often
-   UTC): the printed day is the one the article's "yesterday" counts from,
-   so it wins.
+4. A **dateline** that differs from the markup's date, when the markup is a
+   timestamp with a zone (``2020-12-05T23:15:00Z``) and the printed day is
+   that same moment's day in some real time zone (UTC-12 to UTC+14), is the
+   same moment seen in the newsroom's own zone: the printed day is the one
+   the article's "yesterday" counts from, so it wins. A date-only or
+   zone-less markup date, or one no zone can turn into the printed day,
+   keeps its day (the printed date is then another date, such as a
+   masthead's "today").
 5. With nothing from the page, the ``fallback`` (``--published``, then a
    date in the path), and last the latest reported day itself: a lower
    bound, but a close one for news, and better than no anchor at all.
@@ -41,7 +45,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from storyline.annotate.sentences import sentence_spans
 from storyline.annotate.temporal import TemporalResolver
@@ -52,6 +56,9 @@ log = logging.getLogger(__name__)
 #: A markup date this many days after the URL's date still agrees with it
 #: (an article filed one day and published a few days later).
 URL_AGREEMENT_DAYS = 7
+#: The time zones in use: a moment's local day is its UTC day shifted by these.
+EARLIEST_ZONE = timedelta(hours=-12)
+LATEST_ZONE = timedelta(hours=14)
 #: Slack on the capture-day bound: a page stamped in a time zone ahead of
 #: the crawler's can carry the crawler's tomorrow.
 CAPTURE_SLACK_DAYS = 1
@@ -84,6 +91,8 @@ class PageDates:
     url: PublishedDate | None = None
     dateline: PublishedDate | None = None
     search: PublishedDate | None = None
+    #: The markup's timestamp, when it has a time and a zone.
+    metadata_moment: datetime | None = None
 
 
 def reports_as_past(sentence: str) -> bool:
@@ -128,6 +137,14 @@ def _within(candidate: PublishedDate | None, floor: date | None,
     return candidate
 
 
+def _a_local_day_of(moment: datetime, day: date) -> bool:
+    """Whether ``day`` is the calendar day of ``moment`` in some time zone in use."""
+    if moment.tzinfo is None:
+        return False
+    utc = moment.astimezone(UTC).replace(tzinfo=None)
+    return (utc + EARLIEST_ZONE).date() <= day <= (utc + LATEST_ZONE).date()
+
+
 def infer_published(page: PageDates, *, text: str = "", captured: date | None = None,
                     fallback: PublishedDate | None = None,
                     resolver: TemporalResolver | None = None) -> PublishedDate | None:
@@ -153,8 +170,9 @@ def infer_published(page: PageDates, *, text: str = "", captured: date | None = 
         chosen = url_day
     else:
         chosen = metadata or url_day or search or dateline or url
-    if (chosen and dateline and chosen.source in ("metadata", "page-text")
-            and abs((dateline.value - chosen.value).days) == 1):
+    if (chosen is metadata and dateline and page.metadata_moment
+            and dateline.value != metadata.value
+            and _a_local_day_of(page.metadata_moment, dateline.value)):
         chosen = dateline
     if chosen:
         return chosen

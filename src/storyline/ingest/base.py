@@ -1,9 +1,10 @@
 """What every reader shares: the skip record, ids, and publication-date hints.
 
 A publication date is taken, in order, from what the input says of itself
-(a JSONL record's ``published``, an HTML page's metadata), a date in its
-URL, the user's ``--published``, and a ``YYYY-MM-DD`` in the file name or
-the folders walked to reach it. The publisher's own word comes first;
+(a JSONL record's ``published``, an HTML page's own evidence, weighed by
+:mod:`storyline.annotate.published`), a date in its URL, the user's
+``--published``, and a ``YYYY-MM-DD`` in the file name or the folders
+walked to reach it. The publisher's own word comes first;
 ``--published`` fills in for inputs that carry no date, and beats a date
 that whoever collected the files put in a path. Only folders at or below
 the folder the user named count, so a file's date does not depend on where

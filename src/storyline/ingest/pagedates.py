@@ -25,7 +25,7 @@ from __future__ import annotations
 import copy
 import logging
 import re
-from datetime import date
+from datetime import date, datetime
 
 import htmldate
 from dateparser.search import search_dates
@@ -43,6 +43,8 @@ DATELINE_CHARS = 200
 #: htmldate's own lower bound; dates before it are template noise.
 EARLIEST = date(1995, 1, 1)
 
+# htmldate's output: the date, the time, and the zone when it knows one.
+_MOMENT = "%Y-%m-%dT%H:%M:%S%z"
 _METADATA_XPATH = (
     "//meta"
     ' | //script[@type="application/ld+json" or @type="application/settings+json"]'
@@ -70,24 +72,32 @@ def gather_page_dates(tree: HtmlElement, *, url: str | None, title: str, site: s
     the date after it is the masthead's, not the article's.
     """
     headline = title if _words(title) != _words(site) else ""
+    moment = _htmldate(_metadata_only(tree), extensive=False, latest=latest)
     return PageDates(
-        metadata=_htmldate(_metadata_only(tree), "metadata", extensive=False, latest=latest),
+        metadata=moment and PublishedDate(moment.date(), Granularity.DAY, "metadata"),
+        metadata_moment=moment if moment and moment.tzinfo else None,
         url=date_from_url(url),
         dateline=_dateline(_text_after_headline(tree, headline) or body[:DATELINE_CHARS],
                            _language(tree), latest),
-        search=_htmldate(tree, "page-text", extensive=True, latest=latest),
+        search=(found := _htmldate(tree, extensive=True, latest=latest))
+        and PublishedDate(found.date(), Granularity.DAY, "page-text"),
     )
 
 
-def _htmldate(tree: HtmlElement, source: str, *, extensive: bool, latest: date
-              ) -> PublishedDate | None:
+def _htmldate(tree: HtmlElement, *, extensive: bool, latest: date) -> datetime | None:
+    """htmldate's original date of the page, with its time and zone when it has them."""
     try:
         found = htmldate.find_date(tree, extensive_search=extensive, original_date=True,
-                                   url="", max_date=latest.isoformat())
+                                   url="", max_date=latest.isoformat(), outputformat=_MOMENT)
     except (ValueError, TypeError) as exc:  # a malformed date string deep in htmldate
-        log.debug("htmldate failed on the %s: %s", source, exc)
+        log.debug("htmldate failed: %s", exc)
         return None
-    return PublishedDate(date.fromisoformat(found), Granularity.DAY, source) if found else None
+    if not found:
+        return None
+    try:
+        return datetime.strptime(found, _MOMENT if found[-5] in "+-" else _MOMENT[:-2])
+    except ValueError:
+        return datetime.fromisoformat(found[:10])
 
 
 def _metadata_only(tree: HtmlElement) -> HtmlElement:
