@@ -80,6 +80,15 @@ def test_a_page_without_date_markup_is_dated_from_what_it_prints():
     assert article.url == "https://northshore-courier.example/local/lighthouse-cottages-museum"
 
 
+def test_the_printed_dateline_beats_a_utc_timestamp_of_the_evening_before(tmp_path):
+    page = (PAGES / "dateline.html").read_text().replace(
+        "</head>", '<meta property="article:published_time" content="2021-03-08T23:30:00Z">'
+                   "</head>")
+    (tmp_path / "page.html").write_text(page)
+    (article,), _ = _read(tmp_path / "page.html")
+    assert (article.published, article.published_from) == (date(2021, 3, 9), "dateline")
+
+
 def test_a_page_with_no_printed_date_is_dated_by_the_events_it_reports(tmp_path):
     page = (PAGES / "dateline.html").read_text().replace(
         "<div class=\"byline\">By Maren Holt &middot; Tuesday, 9 March 2021</div>", "")

@@ -60,12 +60,21 @@ def read_page(data: bytes, *, origin: str, url: str | None = None,
     """One article from a page's bytes, decoded by the charset it declares.
 
     ``content_type`` is the HTTP header the page came with and ``captured``
-    the day it was fetched (both from a WARC record), if known.
+    the day it was fetched (both from a WARC record), if known. Whatever
+    goes wrong with one page is an InputError naming it: a page that breaks
+    a library is skipped and reported, the batch goes on.
     """
     page = decode_html(data, origin, content_type)
     if page.how not in ("utf-8", "bom"):
         log.debug("%s: read as %s (%s)", origin, page.encoding, page.how)
-    return parse_html(page.text, origin=origin, url=url, captured=captured, fallback=fallback)
+    try:
+        return parse_html(page.text, origin=origin, url=url, captured=captured,
+                          fallback=fallback)
+    except InputError:
+        raise
+    except Exception as exc:  # a library's failure on one page stays that page's
+        log.debug("%s: reading failed", origin, exc_info=True)
+        raise InputError(origin, f"cannot be read ({type(exc).__name__}: {exc})") from None
 
 
 def parse_html(html: str, *, origin: str, url: str | None = None,

@@ -9,10 +9,11 @@ name the winner) instead of taking the first date one search happens on:
   ``datePublished`` microdata and nothing else, so a "today is ..." widget
   or a sidebar's dates cannot stand in for the publisher's word.
 - ``url``: a date in the page's URL (:func:`storyline.ingest.base.date_from_url`).
-- ``dateline``: the first full date (day, month and year) in the text
-  printed right after the headline, or at the top of the body when no
-  headline element is found; read by dateparser, in the page's declared
-  language when it has one (dateparser knows some 200 locales).
+- ``dateline``: the first full date (a month, and the day and year in
+  digits) in the text printed right after the headline, or at the top of
+  the body when no headline element is found; read by dateparser, in the
+  page's declared language when it has one (dateparser knows some 200
+  locales).
 - ``search``: htmldate's full search of the page (``original_date=True``,
   ``extensive_search=True``), the best single guess when the page has no
   markup.
@@ -25,7 +26,9 @@ from __future__ import annotations
 import copy
 import logging
 import re
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import TypeVar
 
 import htmldate
 from dateparser.search import search_dates
@@ -37,6 +40,8 @@ from storyline.ingest.base import date_from_url
 from storyline.model import Granularity, PublishedDate
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 #: How much text after the headline is searched for a dateline, in characters.
 DATELINE_CHARS = 200
@@ -56,6 +61,7 @@ _VISIBLE_TEXT_AFTER = (
 )
 _WORD = re.compile(r"\w+")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_NUMBER = re.compile(r"\d+")
 _DATELINE_SETTINGS = {
     "REQUIRE_PARTS": ["day", "month", "year"],
     "STRICT_PARSING": True,
@@ -69,29 +75,36 @@ def gather_page_dates(tree: HtmlElement, *, url: str | None, title: str, site: s
 
     ``tree`` is the page parsed with its comments kept (as htmldate parses);
     it is not changed. A title that is only the site's name is no headline:
-    the date after it is the masthead's, not the article's.
+    the date after it is the masthead's, not the article's. A library that
+    fails on one piece of evidence costs that piece, never the article.
     """
     headline = title if _words(title) != _words(site) else ""
-    moment = _htmldate(_metadata_only(tree), extensive=False, latest=latest)
+    moment = _safely(lambda: _htmldate(_metadata_only(tree), extensive=False, latest=latest))
+    found = _safely(lambda: _htmldate(tree, extensive=True, latest=latest))
     return PageDates(
         metadata=moment and PublishedDate(moment.date(), Granularity.DAY, "metadata"),
         metadata_moment=moment if moment and moment.tzinfo else None,
         url=date_from_url(url),
-        dateline=_dateline(_text_after_headline(tree, headline) or body[:DATELINE_CHARS],
-                           _language(tree), latest),
-        search=(found := _htmldate(tree, extensive=True, latest=latest))
-        and PublishedDate(found.date(), Granularity.DAY, "page-text"),
+        dateline=_safely(lambda: _dateline(
+            _text_after_headline(tree, headline) or body[:DATELINE_CHARS].splitlines(),
+            _language(tree), latest)),
+        search=found and PublishedDate(found.date(), Granularity.DAY, "page-text"),
     )
+
+
+def _safely(gather: Callable[[], T]) -> T | None:
+    """What ``gather`` finds, or None if the library under it fails."""
+    try:
+        return gather()
+    except Exception as exc:  # htmldate and dateparser raise many types on odd pages
+        log.debug("a date could not be read: %s: %s", type(exc).__name__, exc)
+        return None
 
 
 def _htmldate(tree: HtmlElement, *, extensive: bool, latest: date) -> datetime | None:
     """htmldate's original date of the page, with its time and zone when it has them."""
-    try:
-        found = htmldate.find_date(tree, extensive_search=extensive, original_date=True,
-                                   url="", max_date=latest.isoformat(), outputformat=_MOMENT)
-    except (ValueError, TypeError) as exc:  # a malformed date string deep in htmldate
-        log.debug("htmldate failed: %s", exc)
-        return None
+    found = htmldate.find_date(tree, extensive_search=extensive, original_date=True, url="",
+                               max_date=latest.isoformat(), outputformat=_MOMENT)
     if not found:
         return None
     try:
@@ -116,11 +129,12 @@ def _words(text: str) -> str:
     return " ".join(_WORD.findall(text.lower()))
 
 
-def _text_after_headline(tree: HtmlElement, title: str) -> str:
-    """The visible text after the heading that holds the title (empty if none does)."""
+def _text_after_headline(tree: HtmlElement, title: str) -> list[str]:
+    """The visible text after the heading that holds the title, one piece per
+    text node (empty if no heading holds it)."""
     wanted = _words(title)
     if not wanted:
-        return ""
+        return []
     for heading in tree.iter("h1", "h2"):
         words = _words(heading.text_content())
         if words and (words == wanted or (len(words) >= 12 and (words in wanted or wanted in words))):
@@ -133,8 +147,8 @@ def _text_after_headline(tree: HtmlElement, title: str) -> str:
                     size += len(piece) + 1
                     if size >= DATELINE_CHARS:
                         break
-            return " ".join(pieces)[:DATELINE_CHARS]
-    return ""
+            return pieces
+    return []
 
 
 def _language(tree: HtmlElement) -> str | None:
@@ -154,17 +168,24 @@ def _language(tree: HtmlElement) -> str | None:
     return None
 
 
-def _dateline(text: str, language: str | None, latest: date) -> PublishedDate | None:
-    """The first full date with a written year in ``text``."""
-    if not text or not _YEAR.search(text):
-        return None
-    try:
-        found = search_dates(text, languages=[language] if language else None,
-                             settings=_DATELINE_SETTINGS)
-    except ValueError:  # a language dateparser does not know: let it detect one
-        found = search_dates(text, settings=_DATELINE_SETTINGS)
-    for phrase, moment in found or ():
-        day = moment.date()
-        if _YEAR.search(phrase) and EARLIEST <= day <= latest:
-            return PublishedDate(day, Granularity.DAY, "dateline")
+def _dateline(pieces: list[str], language: str | None, latest: date) -> PublishedDate | None:
+    """The first full date in the pieces of text: day and year in digits, and a month.
+
+    Each piece (a text node of the page) is searched on its own: run
+    together, "9 March 2021" and the "The two cottages" after it read as
+    March 2, and requiring the day in digits keeps that reading out too.
+    """
+    for piece in pieces:
+        if not _YEAR.search(piece):
+            continue
+        try:
+            found = search_dates(piece, languages=[language] if language else None,
+                                 settings=_DATELINE_SETTINGS)
+        except ValueError:  # a language dateparser does not know: let it detect one
+            found = search_dates(piece, settings=_DATELINE_SETTINGS)
+        for phrase, moment in found or ():
+            day = moment.date()
+            if (_YEAR.search(phrase) and len(_NUMBER.findall(phrase)) >= 2
+                    and EARLIEST <= day <= latest):
+                return PublishedDate(day, Granularity.DAY, "dateline")
     return None
