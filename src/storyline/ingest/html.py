@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from copy import deepcopy
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 
 import trafilatura
@@ -26,7 +26,7 @@ from lxml import etree
 from lxml.html import HTMLParser, HtmlElement, fromstring
 from trafilatura.settings import Document
 
-from storyline.annotate.published import infer_published
+from storyline.annotate.published import CAPTURE_SLACK_DAYS, infer_published
 from storyline.annotate.temporal import TemporalResolver
 from storyline.errors import InputError
 from storyline.ingest import liblog
@@ -90,7 +90,7 @@ def parse_html(html: str, *, origin: str, url: str | None = None,
                                      " no article text")
         page_url = url or document.url
         site = (document.sitename or "").strip()
-        latest = captured or date.today()
+        latest = (captured or date.today()) + timedelta(days=CAPTURE_SLACK_DAYS)
         evidence = gather_page_dates(_parse(html, _DATES_PARSER, origin), url=page_url,
                                      title=title, site=site, body=text, latest=latest)
         published = infer_published(evidence, text=text, captured=captured, fallback=fallback,

@@ -68,10 +68,10 @@ def read_warc(path: Path, fallback: PublishedDate | None = None
                     yield found
     except (ArchiveLoadFailed, ValueError, EOFError) as exc:
         if number <= 1:
-            yield Skipped(str(path), f"is not a readable WARC archive ({exc})")
+            yield Skipped(str(path), f"is not a readable WARC archive ({_short(exc)})")
         else:
             yield Skipped(f"{path}#{number}", "the archive is damaged here; the records"
-                                                  f" after it cannot be read ({exc})")
+                                                  f" after it cannot be read ({_short(exc)})")
         return
     except OSError as exc:
         yield Skipped(str(path), f"cannot be read ({exc.strerror or exc})")
@@ -101,7 +101,7 @@ def _read_record(record: ArcWarcRecord, origin: str, fallback: PublishedDate | N
     except InputError as exc:
         return Skipped(origin, exc.reason)
     except Exception as exc:  # one record's failure stays that record's
-        return Skipped(origin, f"cannot be read ({type(exc).__name__}: {exc})")
+        return Skipped(origin, f"cannot be read ({type(exc).__name__}: {_short(exc)})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +119,8 @@ def _html_response(record: ArcWarcRecord, origin: str) -> _Page | None:
     try:
         record.http_headers = _HTTP.parse(record.raw_stream)
     except (StatusAndHeadersParserException, EOFError, ValueError) as exc:
-        raise InputError(origin, f"has no readable HTTP response headers ({exc})") from None
+        raise InputError(origin, f"has no readable HTTP response headers ({_short(exc)})"
+                         ) from None
     kind = record.http_headers.get_header("Content-Type") or ""
     if "html" not in kind.lower():
         return None
@@ -137,3 +138,11 @@ def _capture_day(value: str | None) -> date | None:
         return date.fromisoformat(value[:10]) if value else None
     except ValueError:
         return None
+
+
+def _short(exc: BaseException, limit: int = 80) -> str:
+    """An exception's message fit for a one-line reason: printable ASCII, and short
+    (warcio quotes the damaged bytes it met)."""
+    text = "".join(c if c.isascii() and c.isprintable() else " " for c in str(exc))
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
