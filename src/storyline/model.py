@@ -44,6 +44,24 @@ def parse_date(text: str) -> tuple[date, Granularity]:
     raise ValueError(f"not a YYYY-MM-DD, YYYY-MM or YYYY date: {text!r}")
 
 
+@dataclass(frozen=True, slots=True)
+class PublishedDate:
+    """A publication date, how precisely it is known, and what said so.
+
+    ``source`` names the evidence, as ``Article.published_from`` shows it:
+    ``record`` (a JSONL record's ``published``), ``metadata`` (the page's
+    date markup), ``url``, ``dateline`` (the date printed with the
+    headline), ``page-text`` (htmldate's search of the whole page),
+    ``reported-events`` (the latest day the article reports as past),
+    ``--published`` (the user's option) or ``path`` (a ``YYYY-MM-DD`` folder
+    or file name).
+    """
+
+    value: date
+    precision: Granularity = Granularity.DAY
+    source: str = ""
+
+
 def _optional_date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
@@ -57,7 +75,8 @@ class Article:
     ``published_precision`` is ``MONTH`` when only the month is known (a
     ``/2019/01/`` URL): relative expressions such as "on Sunday" cannot be
     resolved against it. ``origin`` says where it was read from, e.g.
-    ``news/a.jsonl:12``.
+    ``news/a.jsonl:12``. ``published_from`` names the evidence the date came
+    from (see :class:`PublishedDate`), so a surprising date can be traced.
     """
 
     id: str
@@ -68,6 +87,7 @@ class Article:
     text: str
     origin: str
     published_precision: Granularity = Granularity.DAY
+    published_from: str | None = None
 
     @property
     def published_day(self) -> date | None:
@@ -85,6 +105,7 @@ class Article:
             ),
             "text": self.text,
             "origin": self.origin,
+            "published_from": self.published_from,
         }
 
     @classmethod
@@ -101,6 +122,7 @@ class Article:
             text=data["text"],
             origin=data.get("origin") or "",
             published_precision=precision,
+            published_from=data.get("published_from"),
         )
 
 

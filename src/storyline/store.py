@@ -124,6 +124,10 @@ MIGRATIONS: tuple[str, ...] = (
         INSERT INTO sentences_fts (sentences_fts, rowid, text) VALUES ('delete', old.id, old.text);
     END;
     """,
+    # 2: which evidence an article's publication date came from (issue #13).
+    """
+    ALTER TABLE articles ADD COLUMN published_from TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -356,7 +360,8 @@ class Store:
             self.conn.execute("DELETE FROM articles WHERE id = ?", (article.id,))
             self.conn.execute(
                 "INSERT INTO articles (id, url, source, title, published, published_precision,"
-                " text, origin, content_hash, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " published_from, text, origin, content_hash, added_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     article.id,
                     article.url,
@@ -364,6 +369,7 @@ class Store:
                     article.title,
                     article.published.isoformat() if article.published else None,
                     article.published_precision.value,
+                    article.published_from,
                     article.text,
                     article.origin,
                     digest,
@@ -631,6 +637,7 @@ def _article(row: sqlite3.Row) -> Article:
         text=row["text"],
         origin=row["origin"],
         published_precision=Granularity(row["published_precision"]),
+        published_from=row["published_from"],
     )
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from storyline.errors import InputError, printable
 from storyline.ingest.base import PublishedDate, Skipped, date_from_path
-from storyline.ingest.decode import read_text
-from storyline.ingest.html import parse_html
+from storyline.ingest.decode import read_bytes, read_text
+from storyline.ingest.html import read_page
 from storyline.ingest.jsonl import read_jsonl
 from storyline.ingest.text import parse_text
 from storyline.ingest.warc import read_warc
@@ -30,7 +30,9 @@ log = logging.getLogger(__name__)
 
 #: Longest origin label kept (a path is at most 4,096 bytes on Linux).
 MAX_LABEL = 4096
-SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".ndjson", ".warc", ".warc.gz")
+SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".html.gz", ".htm.gz", ".jsonl", ".ndjson", ".warc",
+                      ".warc.gz")
+_PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 
 
 def _suffix(path: Path) -> str:
@@ -185,20 +187,20 @@ def read_file(item: InputFile | Path, published: date | None = None
 
 def _read_file(item: InputFile, published: date | None) -> Iterator[Article | Skipped]:
     path = item.path
-    fallback = (PublishedDate(published) if published else None) or date_from_path(path, item.root)
+    fallback = ((PublishedDate(published, source="--published") if published else None)
+                or date_from_path(path, item.root))
     suffix = _suffix(path)
     origin = item.label
     if suffix in (".warc", ".warc.gz"):
         yield from read_warc(path, fallback=fallback, origin=origin)
         return
     try:
-        text = read_text(path)
-        if suffix in (".jsonl", ".ndjson"):
-            yield from read_jsonl(path, text, fallback=fallback, origin=origin)
-        elif suffix in (".html", ".htm"):
-            yield parse_html(text, origin=origin, fallback=fallback)
+        if suffix in _PAGE_SUFFIXES:
+            yield read_page(read_bytes(path), origin=origin, fallback=fallback)
+        elif suffix in (".jsonl", ".ndjson"):
+            yield from read_jsonl(path, read_text(path), fallback=fallback, origin=origin)
         else:
-            yield parse_text(text, origin=origin, path=path, published=fallback)
+            yield parse_text(read_text(path), origin=origin, path=path, published=fallback)
     except InputError as exc:
         yield Skipped(str(path), exc.reason)
 

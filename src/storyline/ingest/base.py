@@ -1,9 +1,10 @@
 """What every reader shares: the skip record, ids, and publication-date hints.
 
 A publication date is taken, in order, from what the input says of itself
-(a JSONL record's ``published``, an HTML page's metadata), a date in its
-URL, the user's ``--published``, and a ``YYYY-MM-DD`` in the file name or
-the folders walked to reach it. The publisher's own word comes first;
+(a JSONL record's ``published``, an HTML page's own evidence, weighed by
+:mod:`storyline.annotate.published`), a date in its URL, the user's
+``--published``, and a ``YYYY-MM-DD`` in the file name or the folders
+walked to reach it. The publisher's own word comes first;
 ``--published`` fills in for inputs that carry no date, and beats a date
 that whoever collected the files put in a path. Only folders at or below
 the folder the user named count, so a file's date does not depend on where
@@ -20,7 +21,10 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from storyline.errors import printable
-from storyline.model import Granularity
+from storyline.model import Granularity, PublishedDate
+
+__all__ = ["PublishedDate", "Skipped", "stable_id", "date_from_path", "date_from_url",
+           "parse_published", "source_from_url", "valid_unicode"]
 
 #: Publication years accepted (see ``parse_published``).
 FIRST_YEAR, LAST_YEAR = 1800, 2200
@@ -51,14 +55,6 @@ class Skipped:
 
     def to_dict(self) -> dict[str, str]:
         return {"path": self.path, "reason": self.reason}
-
-
-@dataclass(frozen=True, slots=True)
-class PublishedDate:
-    """A publication date and how precisely it is known."""
-
-    value: date
-    precision: Granularity = Granularity.DAY
 
 
 def stable_id(*, given: str | None = None, url: str | None = None, text: str = "") -> str:
@@ -94,7 +90,7 @@ def date_from_path(path: Path, root: Path | None = None) -> PublishedDate | None
     for name in names:
         match = _PATH_DATE.search(name)
         if match and (value := _valid(*match.groups())):
-            return PublishedDate(value)
+            return PublishedDate(value, source="path")
     return None
 
 
@@ -104,11 +100,11 @@ def date_from_url(url: str | None) -> PublishedDate | None:
         return None
     path = urlparse(url).path
     if (match := _URL_DAY.search(path)) and (value := _valid(*match.groups())):
-        return PublishedDate(value)
+        return PublishedDate(value, source="url")
     if (match := _URL_MONTH.search(path)) and (value := _valid(*match.groups(), "1")):
-        return PublishedDate(value, Granularity.MONTH)
+        return PublishedDate(value, Granularity.MONTH, source="url")
     if (match := _URL_COMPACT.search(path)) and (value := _valid(*match.groups())):
-        return PublishedDate(value)
+        return PublishedDate(value, source="url")
     return None
 
 

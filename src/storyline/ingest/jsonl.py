@@ -45,7 +45,7 @@ def parse_record(record: Any, *, origin: str,
     date: PublishedDate | None = None
     if record.get("published"):
         try:
-            date = PublishedDate(parse_published(record["published"]))
+            date = PublishedDate(parse_published(record["published"]), source="record")
         except ValueError as exc:
             raise InputError(origin, f'"published" {record["published"]!r} is not a date: {exc}') from None
     url = record.get("url") or None
@@ -61,6 +61,7 @@ def parse_record(record: Any, *, origin: str,
         text=text,
         origin=origin,
         published_precision=date.precision if date else Granularity.DAY,
+        published_from=date.source if date else None,
     )
     return article
 

@@ -103,6 +103,7 @@ def parse_text(text: str, *, origin: str, path: Path | None = None,
         text=body,
         origin=origin,
         published_precision=date.precision if date else Granularity.DAY,
+        published_from=date.source if date else None,
     )
     return article
 
