@@ -82,6 +82,10 @@ TENSES = [
     ("Protesters planned a march on Saturday.", "Saturday", Tense.EITHER),
     ("The judge has set the hearing for April 20.", "April 20", Tense.FUTURE),
     ("Rain could fall through Wednesday.", "Wednesday", Tense.FUTURE),
+    ("LONDON, March 30 – Leaders met on Monday.", "March 30", Tense.PAST),
+    ("10 April: Troops must withdraw from the towns.", "10 April", Tense.EITHER),
+    ("8 May: Dome fails to cap leak 2 June: Inquiry begins", "2 June", Tense.PAST),
+    ("Scotland May 18: No one can doubt he has guts.", "May 18", Tense.PAST),
     ("Neither man could be located Wednesday.", "Wednesday", Tense.EITHER),
     ("Schools are closed on Monday.", "Monday", Tense.NONE),
 ]  # fmt: skip
@@ -204,6 +208,11 @@ ARTICLES = [
     (["The parliament voted on the 25th."], "the 25th", "2009-12-25"),
     # a quarter dates no anchor for "the next day"
     (["Profit fell in the third quarter.", "The next day, shares fell."], "The next day", None),
+    # the anchor is found two sentences back, not three
+    (["The quake struck on Jan. 12.", "Aid was slow.", "Three days later, aid landed."],
+     "Three days later", "2010-01-15"),
+    (["The quake struck on Jan. 12.", "Aid was slow.", "Roads were cut.",
+      "Three days later, aid landed."], "Three days later", None),
 ]  # fmt: skip
 
 

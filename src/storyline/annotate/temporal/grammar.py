@@ -266,7 +266,7 @@ def read_day_range(f: Found) -> Reading:
     second = _yearly_day(f, month2, f.group("d2"), year)
     if first is None or second is None:
         return None
-    if f.group("list"):
+    if f.group("list") and not prev_word(f.text, f.start()).lower() == "between":
         second_start = f.start("m2") if f.group("m2") else f.start("d2")
         return [(f.start(), f.end("d1"), first), (second_start, f.end(), second)]
     return Range(first, second)
@@ -407,6 +407,8 @@ def read_anaphoric_named(f: Found) -> Reading:
         cycle: Weekday | MonthOfYear = Weekday(_weekday(name))
     else:
         cycle = MonthOfYear(_month(name))
+    if det == "that" and f.text.startswith("'s", f.end()):
+        return Cyclic(cycle)  # "insisted that Friday's debate go ahead": "that" joins a clause
     return Cyclic(cycle, _FOLLOWING[det], Reference.ANAPHORIC)
 
 
@@ -626,12 +628,14 @@ RULES: tuple[Rule, ...] = (
           ("It ran March 3-5, 2009.", "March 3-5, 2009", "2009-03-03/2009-03-05"),
           ("It ran from March 30 to April 2.", "March 30 to April 2", "XXXX-03-30/XXXX-04-02"),
           ("They met on April 24 and 25.", "April 24 and 25", "XXXX-04-24 + XXXX-04-25"),
+          ("It peaked between April 23 and 28.", "April 23 and 28", "XXXX-04-23/XXXX-04-28"),
           ("Rates rose May 5 to 10 percent.", "May 5 to 10", None))),
     Rule("day_range_dmy",
          rf"(?<![\w.,])(?P<d1>{DAY})(?:{TO}|(?P<list>{AND}))(?P<d2>{DAY})\s+(?:of\s+)?(?P<m>{MONTH})"
          rf"(?:{SEP}(?P<y>{YEAR}))?", read_day_range,
          (("It ran from 3 to 5 March 2009.", "3 to 5 March 2009", "2009-03-03/2009-03-05"),
-          ("They met on 24 and 25 April.", "24 and 25 April", "XXXX-04-24 + XXXX-04-25"))),
+          ("They met on 24 and 25 April.", "24 and 25 April", "XXXX-04-24 + XXXX-04-25"),
+          ("It peaked between 23 and 28 April.", "23 and 28 April", "XXXX-04-23/XXXX-04-28"))),
     Rule("month_day", rf"(?:(?P<wd>{WEEKDAY}){SEP})?(?P<m>{MONTH})\s*(?P<d>{DAY})"
                       rf"(?:{SEP}(?P<y>{YEAR}))?", read_month_day,
          (("The meeting on Feb. 10 was tense.", "Feb. 10", "XXXX-02-10"),
@@ -740,6 +744,7 @@ RULES: tuple[Rule, ...] = (
          rf"(?P<n>{WEEKDAY}|{MONTH_FULL})", read_anaphoric_named,
          (("They withdrew the following Tuesday.", "the following Tuesday",
            "anaphoric next Tuesday"),
+          ("He insisted that Friday's debate go ahead.", "that Friday", "Friday"),
           ("He said that May was wrong.", "that May", None))),
     Rule("relative_unit",
          r"(?:(?P<mod>(?i:early|earlier|late|later|mid|the\s+end\s+of|end\s+of|the\s+start\s+of"

@@ -23,6 +23,10 @@ from storyline.model import TIMELINE_GRANULARITIES, Granularity, format_date
 
 logger = logging.getLogger(__name__)
 
+#: How many sentences back "the next day" may find its date: the one before
+#: and the one before that; ``None`` for no limit.
+ANAPHORA_REACH: int | None = 2
+
 
 @dataclass(frozen=True, slots=True)
 class ResolvedExpression:
@@ -52,15 +56,21 @@ class ResolvedExpression:
 class Discourse:
     """One article being resolved, sentence after sentence, in order."""
 
-    def __init__(self, published: date | None, page: Page) -> None:
+    def __init__(self, published: date | None, page: Page, *,
+                 reach: int | None = ANAPHORA_REACH) -> None:
         if isinstance(published, datetime):
             published = published.date()
         self.published = published
         self.page = page
+        self.reach = reach
         self.last: Resolved | None = None
+        self._since_last = 0  # sentences read since the one that gave ``last``
 
     def resolve(self, sentence: str) -> list[ResolvedExpression]:
         """The sentence's temporal expressions, resolved, in text order and not overlapping."""
+        self._since_last += 1
+        if self.reach is not None and self._since_last > self.reach:
+            self.last = None  # "the next day" does not reach back that far
         if not grammar.has_candidate(sentence):
             return []
         # The rules are written with the ASCII apostrophe; the typographic one
@@ -77,6 +87,7 @@ class Discourse:
                                             resolved.value, resolved.end_value))
             if resolved.granularity in TIMELINE_GRANULARITIES:
                 self.last = resolved
+                self._since_last = 0
         return found
 
 

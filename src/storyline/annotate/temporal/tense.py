@@ -27,8 +27,8 @@ clause ("The United States Tuesday condemned"), or, for an expression that
 opens the sentence as its own clause ("On Monday, the minister
 resigned"), the rest of the sentence's; and for one in a clause without
 any cue ("..., with the last Americans flying out on Friday"), the clause
-it hangs on. A date that heads a chronology ("20 April: Rig explodes")
-looks back. A possessive ("Sunday's vote will decide")
+it hangs on. A date that heads a chronology ("20 April: Rig explodes",
+"May 5 - A barge begins") or a dateline ("LONDON, March 30 -") looks back. A possessive ("Sunday's vote will decide")
 names an event, whose time the main verb does not tell: it looks only
 before itself. And a boundary ("until", "by", "before", a "deadline") in a
 clause that does not look forward is its own case: "ordered schools closed
@@ -90,7 +90,7 @@ _FUTURE = r"""
     | \b(?:has|have)\s+(?:been\s+)?(?:set|scheduled|slated|fixed|planned)\b
     | \bto\s+be\s+(?:held|played|published|released|announced)\b
     | \bupcoming\b | \bthe\s+coming\b | \bahead\s+of\b
-    | \b(?:can|could)\b(?!'t|\s*n't|\s+not\b)(?!\s+have\b)(?!\s+be\b)
+    | \bcould\b(?!'t|\s*n't|\s+not\b)(?!\s+have\b)(?!\s+be\b)
       (?!\s+(?:hear|see|feel)\b)
     | \b(?:might|must|should|(?-i:may))\b(?!\s+(?:not\s+)?have\b)
     | \bholds\s+(?:its\s+|an?\s+|the\s+|their\s+|his\s+|her\s+)?(?:[\w-]+\s+){0,2}?
@@ -126,7 +126,12 @@ _DEADLINE = re.compile(r"(?i)\bdeadlines?\b")
 _OPENER = re.compile(r"(?i)\s*(?:[\"'“‘(]\s*)?(?:(?:on|also|earlier|later|late|early|as\s+of"
                      r"|until|by|since|from|in)\s+)*$")
 #: A date that heads its line as an entry of a chronology ("May 5 - A barge ...").
-_HEADING = re.compile(r"\s*(?::|-\s|–|—)")
+_HEADING = re.compile(r"\s*(?::\s*[A-Z\"'“]|(?:-|–|—)\s)")
+_HEADING_COLON = re.compile(r"\s*:\s*[A-Z]")
+_MUST_OR_WILL = re.compile(r"(?i)\b(?:will|shall|must|should|is\s+to|are\s+to|due\s+to|to\s+be)\b|'ll\b")
+#: What may come before a heading's date on its line: nothing, or a
+#: dateline's place ("LONDON, March 30 –").
+_LINE_START = re.compile(r"[\s\"'“]*(?:[A-Z][A-Za-z.'-]*(?:\s+[A-Z][A-Za-z.'-]*)*,\s*)?$")
 _WORDS_BEFORE = re.compile(r"([\w']+)\W*$")
 
 
@@ -216,11 +221,14 @@ def _first_cue(text: str, start: int, end: int) -> Tense | None:
 def clause_tense(text: str, start: int, end: int, *, possessive: bool = False) -> Tense:
     """The tense of the clause around ``text[start:end]`` (see the module's docstring)."""
     clause_start, clause_end = _clause(text, start, end)
-    if _HEADING.match(text, end) and not text[:start].strip(" \t\"'"):
-        # "20 April: Rig explodes" heads a chronology, which looks back; its
-        # entry's own tense is told from its date, unless it looks forward
-        # ("10 April: Troops must withdraw"): then the nearest.
-        return Tense.EITHER if _last_cue(text, end, len(text)) is Tense.FUTURE else Tense.PAST
+    if _HEADING_COLON.match(text, end) or (
+            _HEADING.match(text, end) and _LINE_START.fullmatch(text, 0, start)):
+        # "20 April: Rig explodes" heads a chronology, which looks back (its
+        # entry is told in the present); unless the entry says what must or
+        # will happen ("10 April: Troops must withdraw"): then the nearest.
+        following = _HEADING_COLON.search(text, end + 1)
+        entry = text[end:following.start() if following else len(text)]
+        return Tense.EITHER if _MUST_OR_WILL.search(entry) else Tense.PAST
     tense = _last_cue(text, clause_start, start)
     if tense is None and not possessive:
         tense = _first_cue(text, end, clause_end)
