@@ -6,8 +6,9 @@ The rules, in the order :func:`anchor` applies them:
 2. A deictic one is anchored on the publication date ("yesterday", "two
    weeks ago", "next year", "on Sunday"); an anaphoric one on the last date
    the text resolved ("the following day", "a year earlier", "that day",
-   "three days later"), and only when that date is precise enough for it
-   (a day for "the next day", a month or a day for "two months later"); an
+   "three days later"), when it was given in the same sentence or in one of
+   the two before, and only when that date is precise enough for it (a day
+   for "the next day", a month or a day for "two months later"); an
    elliptic one ("the 12th") on the last date when there is one, else on the
    publication date. Without its reference an expression stays unresolved:
    it never falls back to the publication date.
@@ -15,9 +16,11 @@ The rules, in the order :func:`anchor` applies them:
    "last" asks for the latest that ended before it, "next" and "the
    following" for the earliest that starts after it; otherwise the clause's
    tense decides: past, the latest that started by the reference; future,
-   the earliest that has not ended before it; a boundary ("until 6 May",
-   "the deadline is June 30"), the nearest; neither, the nearest, where one
-   ahead counts as twice as far (news looks back more often than ahead).
+   the earliest that has not ended before it; either ("until 6 May",
+   "the deadline is June 30", "was expected on Friday"), the nearest; no
+   cue, the nearest, where one ahead counts as twice as far (news looks
+   back more often than ahead). Around the last date the text gave ("that
+   Sunday", "the 12th" after "June 9"), the nearest to it.
 4. A weekday written beside a date picks the year in which they agree
    ("Wednesday May 6" is 2009 around 2009), the nearest such year.
 5. A range keeps its start and end: the end is the first of its kind at or
@@ -42,7 +45,6 @@ from storyline.annotate.temporal.expressions import (
     Cyclic,
     DayOfYear,
     Expression,
-    MonthOfYear,
     Occurrence,
     Range,
     Reference,

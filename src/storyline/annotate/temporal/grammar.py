@@ -16,8 +16,9 @@ several expressions with their own spans ("April 24 and 25").
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -72,18 +73,21 @@ from storyline.annotate.temporal.vocabulary import (
 )
 from storyline.model import Granularity
 
+logger = logging.getLogger(__name__)
+
 # --------------------------------------------------------------------------
 # Named pieces
 # --------------------------------------------------------------------------
 
 
-def _cased(words) -> str:  # type: ignore[no-untyped-def]
+def _cased(words: Iterable[str]) -> str:
     """``Word|WORD`` for each word: month and weekday names are capitalised,
     which alone rules out the modal "may" and the verb "march"."""
     return "|".join(f"{w.capitalize()}|{w.upper()}" for w in sorted(words, key=len, reverse=True))
 
 
-def _words(words) -> str:  # type: ignore[no-untyped-def]
+def _words(words: Iterable[str]) -> str:
+    """An alternation of the words, longest first; a space matches any spacing."""
     return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len,
                                                                         reverse=True))
 
@@ -104,9 +108,8 @@ MOD = (r"(?i:early|late|mid|the\s+end\s+of|end\s+of|the\s+beginning\s+of|beginni
        r"|the\s+start\s+of|start\s+of|the\s+middle\s+of|middle\s+of)")
 TO = r"\s*(?:-|–|—|\bto\b|\bthrough\b|\bthru\b|\buntil\b|\btill\b)\s*"
 AND = r"\s+(?:and|or|&)\s+"
-HOLIDAY = r"(?:%s)(?![\w'])" % "|".join(
-    re.escape(name).replace(r"\ ", r"\s+") for name in sorted(
-        {n for h in holidays().values() for n in h.names}, key=len, reverse=True))
+#: The named days of data/holidays.tsv, capitalised as written there.
+HOLIDAY = rf"(?:{_words({n for h in holidays().values() for n in h.names})})(?![\w'])"
 
 # --------------------------------------------------------------------------
 # Rules
@@ -174,7 +177,8 @@ def read_calendar(core: str, order: str = "MDY") -> tuple[date, Granularity] | N
     """
     data = _parser(order).get_date_data(core)
     if data.date_obj is None or data.period not in ("day", "month", "year"):
-        return None
+        logger.debug("dateparser cannot read %r as a %s date", core, order)
+        return None  # "February 30"
     value = data.date_obj.date()
     granularity = Granularity(data.period)
     if granularity is Granularity.MONTH:
@@ -219,14 +223,17 @@ def _weekday(token: str | None) -> int | None:
 
 
 def read_iso(f: Found) -> Reading:
+    """"2024-03-01"."""
     return _absolute(f"{f.group('y')}-{f.group('m')}-{f.group('d')}", "YMD")
 
 
 def read_ymd(f: Found) -> Reading:
+    """"2019/06/20": year first, then month."""
     return _absolute(f"{f.group('y')}-{int(f.group('m')):02d}-{int(f.group('d')):02d}", "YMD")
 
 
 def read_dotted(f: Found) -> Reading:
+    """"14.01.2025": day first, as everywhere dots are written."""
     return _absolute(f"{f.group('d')}.{f.group('m')}.{f.group('y')}", "DMY")
 
 
@@ -253,6 +260,7 @@ def _yearly_day(f: Found, month: str, day: str, year: str | None,
 
 
 def read_month_day(f: Found) -> Reading:
+    """"Feb. 10", "10 February", "Monday, June 24", "March 1, 2024"."""
     return _yearly_day(f, f.group("m"), f.group("d"), f.group("y"), f.group("wd"))
 
 
@@ -276,6 +284,7 @@ def read_day_range(f: Found) -> Reading:
 
 
 def read_month_year(f: Found) -> Reading:
+    """"March 2009", "late June of 2008"."""
     if amount_follows(f.text, f.end()):
         # "In March 2000 people marched": the number is a count.
         return _bare_month(f, f.group("m"), f.group("mod"), f.start("m"))
@@ -332,10 +341,12 @@ def _bare_month(f: Found, name: str, mod: str | None, start: int) -> Reading:
 
 
 def read_month(f: Found) -> Reading:
+    """"in February", "last May", "mid-March", "the March accession"."""
     return _bare_month(f, f.group("m"), f.group("mod"), f.start("m"))
 
 
 def read_year(f: Found) -> Reading:
+    """"2008", "mid-2008": a year, unless a count, an amount, a name or a label (:mod:`uses`)."""
     start, end = f.start("y"), f.end("y")
     if not f.group("mod"):
         if not is_year(f.text, start, end):
@@ -347,6 +358,7 @@ def read_year(f: Found) -> Reading:
 
 
 def read_year_range(f: Found) -> Reading:
+    """"from 2004 to 2008", "between 2004 and 2008"."""
     first, last = int(f.group("y1")), int(f.group("y2"))
     if last <= first:
         return None
@@ -374,7 +386,7 @@ def read_weekday(f: Found) -> Reading:
     Sunday" is of another time, "every Sunday" a habit, "the Sunday Times"
     a name.
     """
-    start, end = f.start("d"), f.end()
+    start = f.start("d")
     mod = " ".join((f.group("mod") or "").lower().split())
     prev = prev_word(f.text, start)
     if not mod:

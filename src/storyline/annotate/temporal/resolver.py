@@ -9,7 +9,6 @@ that memory.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,8 +19,6 @@ from storyline.annotate.temporal.anchoring import Resolved, anchor, day_first
 from storyline.annotate.temporal.grammar import Page
 from storyline.annotate.temporal.tense import clause_tense
 from storyline.model import TIMELINE_GRANULARITIES, Granularity, format_date
-
-logger = logging.getLogger(__name__)
 
 #: How many sentences back "the next day" may find its date: the one before
 #: and the one before that; ``None`` for no limit.

@@ -6,34 +6,36 @@ or "schools are closed until 6 May" the text does not say, and the nearest
 one is meant. :func:`clause_tense` reads that from cues in the clause:
 
 - **future**: "will", "'ll", "shall", "is due / expected / scheduled / set
-  / likely", "due on", "plans / expects / promised ... to", "going to",
-  "scheduled ... for", "to be held", "upcoming", modals that are not
-  negated, perfect or of perception ("could vote"; not "could not be
-  reached", "could have died", "could be heard"), and the scheduled present
-  of events ("Britain votes on", "the summit opens", "kicks off");
-- **past**: a verb in the simple past (any word in -ed that is not a
-  passive participle after "is/are/be", and the irregular forms in
-  :data:`~vocabulary.IRREGULAR_PAST`), a perfect ("has died"), "ago",
-  "earlier", "since", "previously";
-- **either**: "was expected to", "planned for", "would" (a future seen from
-  the past), an infinitive after a verb of deciding or ordering ("decided to
+  / likely", "due on", "plans / expects / promised ... to" (verbs, not the
+  nouns of "a bailout plan to"), "going to", "has set ... for", "to be
+  held", "upcoming", "ahead of", "could" that is not negated, perfect or
+  passive ("could vote"; not "could not", "could have died", "could be
+  located"), "might", "must", "should", the scheduled present of events
+  ("Britain votes on", "the summit opens", "kicks off"), and the present
+  after "when", "if", "until" ("when the case is heard in May");
+- **past**: a verb in the simple past (any word in -ed, and the irregular
+  forms in :data:`~vocabulary.IRREGULAR_PAST`, that is not a participle
+  after "is", "was", "be" or a determiner: "was held" says it by "was",
+  "the armed men" has no verb), a perfect ("has died"), "ago", "earlier",
+  "since", "previously";
+- **either**: a future seen from the past ("was expected to", "planned for",
+  "would", an infinitive after a verb of deciding or ordering: "decided to
   admit them in March"), and a boundary in a clause that does not look
-  forward ("until 6 May", "by October", a "deadline");
+  forward ("until 6 May", "by October", a "deadline"): the date may lie
+  either way, and the nearest is meant;
 - **none**: no cue at all.
 
 The cue that counts is the last one before the expression in its clause
 (clauses end at ``, ; : ( ) —``); without one, the first after it in the
-clause ("The United States Tuesday condemned"), or, for an expression that
+clause ("The United States Tuesday condemned"); for an expression that
 opens the sentence as its own clause ("On Monday, the minister
-resigned"), the rest of the sentence's; and for one in a clause without
-any cue ("..., with the last Americans flying out on Friday"), the clause
-it hangs on. A date that heads a chronology ("20 April: Rig explodes",
-"May 5 - A barge begins") or a dateline ("LONDON, March 30 -") looks back. A possessive ("Sunday's vote will decide")
-names an event, whose time the main verb does not tell: it looks only
-before itself. And a boundary ("until", "by", "before", a "deadline") in a
-clause that does not look forward is its own case: "ordered schools closed
-until 6 May" says nothing about whether 6 May is past, and the nearest is
-meant.
+resigned"), the rest of the sentence's; for one in a clause without any
+cue ("..., with the last Americans flying out on Friday"), the clause it
+hangs on. A possessive ("Sunday's vote will decide") names an event, whose
+time the main verb does not tell: it looks only before itself. A date that
+heads a chronology ("20 April: Rig explodes", "May 5 - A barge begins") or
+a dateline ("LONDON, March 30 -") looks back, unless its entry says what
+must or will happen ("10 April: Troops must withdraw").
 """
 
 from __future__ import annotations
