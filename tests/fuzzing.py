@@ -32,7 +32,7 @@ import unicodedata
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -219,6 +219,8 @@ class Case:
     kind: str
     entries: tuple[Entry, ...]
     must_store: tuple[str, ...] = ()
+    #: Which way of breaking made it (``valid``, ``flip``, ``warc``, ...).
+    family: str = ""
 
     @property
     def format(self) -> str:
@@ -796,11 +798,9 @@ def generate(count: int, *, seed: int = 0, huge: int = 200_000, valid_every: int
     weights = [_WEIGHTS[name] for name in names]
     cases = []
     for n in range(count):
-        if valid_every and n % valid_every == 0:
-            cases.append(maker.valid(n))
-        else:
-            make: Callable[[int], Case] = getattr(maker, rng.choices(names, weights)[0])
-            cases.append(make(n))
+        family = "valid" if valid_every and n % valid_every == 0 else rng.choices(names, weights)[0]
+        make: Callable[[int], Case] = getattr(maker, family)
+        cases.append(replace(make(n), family=family))
     return cases
 
 
