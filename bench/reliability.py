@@ -364,7 +364,7 @@ def kill(quick: bool) -> dict[str, Any]:
     """SIGKILL a CLI ingest at random moments; check what is left, then finish it."""
     from storyline.pipeline import ingest
 
-    kills_wanted = 6 if quick else 60
+    kills_wanted = 6 if quick else 50
     size = 200
     batch = ingest.__kwdefaults__["batch_size"]
     rng = random.Random(SEED)
@@ -383,7 +383,6 @@ def kill(quick: bool) -> dict[str, Any]:
         while (trial < kills_wanted * 2
                and trial - outcomes["finished before the kill"] < kills_wanted):
             trial += 1
-        for trial in range(trials):
             db = Path(scratch) / f"kill{trial}.db"
             # Half the kills anywhere in the run (start-up and set-up included),
             # half while batches are being written.
@@ -1232,8 +1231,13 @@ RUNNERS: dict[str, Callable[[bool], dict[str, Any]]] = {
 
 
 def measure(previous: dict[str, Any], parts: list[str], quick: bool,
-            stamp: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
-    """``previous`` with ``parts`` measured again (each stamped with machine and date)."""
+            stamp: Callable[[dict[str, Any]], dict[str, Any]],
+            save: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """``previous`` with ``parts`` measured again (each stamped with machine and date).
+
+    ``save`` is called with the results after each part, so that a long run
+    stopped half-way keeps what it measured.
+    """
     results = dict(previous)
     for part in parts:
         started = time.perf_counter()
@@ -1244,6 +1248,8 @@ def measure(previous: dict[str, Any], parts: list[str], quick: bool,
               f"{results[part]['failed']} failed ({results[part]['wall_s']} s)", flush=True)
         for failure in results[part]["failures"]:
             print(f"  {failure}", flush=True)
+        if save:
+            save(results)
     return results
 
 
@@ -1452,13 +1458,15 @@ def main() -> None:
 
     stored = json.loads(run_benchmarks.RESULTS.read_text()) if run_benchmarks.RESULTS.exists() \
         else {}
-    measured = measure(stored.get("reliability", {}), parts, args.quick, run_benchmarks.stamp)
-    if args.no_write or (args.quick and not args.write):
+    def save(measured: dict[str, Any]) -> None:
+        run_benchmarks.write(stored | {"reliability": measured})
+        print(f"wrote {run_benchmarks.OUT}", flush=True)
+
+    writing = not args.no_write and (args.write or not args.quick)
+    measured = measure(stored.get("reliability", {}), parts, args.quick, run_benchmarks.stamp,
+                       save if writing else None)
+    if not writing:
         print(json.dumps({part: measured[part] for part in parts}, indent=1, default=str))
-        return
-    stored["reliability"] = measured
-    run_benchmarks.write(stored)
-    print(f"wrote {run_benchmarks.OUT}")
 
 
 if __name__ == "__main__":

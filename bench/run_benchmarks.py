@@ -308,8 +308,9 @@ def main() -> None:
     if "reliability" in sections:
         import reliability
 
-        results["reliability"] = reliability.measure(results.get("reliability", {}),
-                                                     list(reliability.PARTS), False, stamp)
+        results["reliability"] = reliability.measure(
+            results.get("reliability", {}), list(reliability.PARTS), False, stamp,
+            lambda measured: write(results | {"reliability": measured}))
     write(results)
     print(f"wrote {OUT}")
 
