@@ -147,6 +147,7 @@ def test_a_store_in_a_read_only_folder_can_be_read_but_not_written(sound, tmp_pa
                                  capture_output=True, text=True, timeout=300)
         assert written.returncode == 1
         assert written.stderr.count("\n") == 1 and "read-only" in written.stderr, written.stderr
+        assert "again" not in written.stderr  # failed before: "Run the same ingest again"
     finally:
         folder.chmod(0o755)
     assert sorted(p.name for p in folder.iterdir()) == ["story.db"]
