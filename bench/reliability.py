@@ -1462,7 +1462,8 @@ def _details_requests(r: dict[str, Any]) -> list[str]:
         " ('closed': the connection was closed without an answer, as uvicorn does for bytes"
         " that are not HTTP; 'waits': no answer in 10 s, only for requests that announce a"
         " body, by Content-Length or chunked, and do not send it: the server waits for it). Answers without the Content-Security-Policy header (uvicorn's own,"
-        f" for requests it refuses before the app sees them): {r['answers_without_csp'] or 0}.",
+        f" for requests it refuses before the app sees them):"
+        f" {', '.join(f'{k}: {v}' for k, v in r['answers_without_csp'].items()) or 'none'}.",
         "",
         "| kind | requests | answers |",
         "| --- | ---: | --- |",
