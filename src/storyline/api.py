@@ -29,6 +29,7 @@ from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from storyline.errors import (
@@ -422,11 +423,17 @@ async def _limited_body(request: Request, limit: int) -> bytes:
         raise too_big
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_big
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise too_big
+            chunks.append(chunk)
+    except ClientDisconnect:
+        # Gone before sending what it announced: no one to answer, and no
+        # server error to log (it was logged with a traceback, as a bug).
+        raise HTTPException(400, "the client disconnected before sending the whole body"
+                            ) from None
     return b"".join(chunks)
 
 

@@ -21,6 +21,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Hashable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -76,6 +77,25 @@ def build_with_support(store: Store, question: TimelineQuestion) -> BuiltTimelin
 # -- in a worker process -------------------------------------------------------------
 
 _worker_stores: dict[str, Store] = {}
+#: Seconds between a worker's looks at whether the serving process is still there.
+PARENT_CHECK_S = 1.0
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Runs as each worker starts: the worker ends soon after the serving process does.
+
+    A worker waits for work on a pipe that only the serving process writes
+    to. When that process is killed, or ends on a signal before it has told
+    its workers to stop (uvicorn re-raises SIGTERM once it has shut down),
+    nobody ever writes again and the worker would wait forever, holding
+    the store and its memory.
+    """
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _build_in_worker(db: str, question: TimelineQuestion) -> BuiltTimeline:
@@ -136,7 +156,8 @@ class TimelineBuilds:
                 # spawn, not fork: the server has threads, and a forked copy
                 # of a threaded process can start with a lock held forever.
                 self._executor = ProcessPoolExecutor(
-                    self.workers, mp_context=multiprocessing.get_context("spawn"))
+                    self.workers, mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_exit_with_parent, initargs=(os.getpid(),))
             else:
                 self._executor = ThreadPoolExecutor(1, thread_name_prefix="timeline")
         return self._executor.submit(_build_in_worker, self.db, question)

@@ -67,6 +67,35 @@ class _Group(click.Group):
             raise CliError(str(exc)) from None
 
 
+class _LogLine(logging.Formatter):
+    """Log messages as one printable line each (a message may quote an input's bytes).
+
+    A traceback (only ever logged at -vv) keeps its lines.
+    """
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return printable(super().formatMessage(record), MAX_MESSAGE)
+
+
+def _ours(record: logging.LogRecord) -> bool:
+    return record.name == "storyline" or record.name.startswith("storyline.")
+
+
+def _configure_logging(verbose: int) -> None:
+    """storyline's warnings on stderr; the libraries' own only with -v.
+
+    The parsers storyline uses complain about the inputs they are given
+    ("empty HTML tree: None", "Replacing spaces in invalid WARC-Target-URI")
+    without naming the file; storyline already names each skipped input
+    and why, so at the default verbosity their complaints are left out.
+    """
+    handler = logging.StreamHandler()
+    handler.setFormatter(_LogLine("storyline: %(levelname)s: %(message)s"))
+    if not verbose:
+        handler.addFilter(_ours)
+    logging.basicConfig(level=logging.WARNING - 10 * min(verbose, 2), handlers=[handler])
+
+
 def _show_progress(quiet: bool) -> bool:
     return not quiet and sys.stderr.isatty()
 
@@ -139,8 +168,7 @@ def main(verbose: int) -> None:
 
         storyline timeline examples/news --format md
     """
-    level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(level=level, format="storyline: %(levelname)s: %(message)s")
+    _configure_logging(verbose)
 
 
 def _ingest(inputs: tuple[str, ...], db: str, published: date | None, quiet: bool,

@@ -100,6 +100,10 @@ def ingest_articles(
     only a failure of the store itself (disk full, a damaged file) stops
     the ingest, with a StoreError that says what was already committed.
     """
+    if store.read_only:
+        # Said before any reading and annotating, not at the first write,
+        # where "run the same ingest again" would be the wrong advice.
+        raise StoreError(f"{store.path}: cannot write: the file or its folder is read-only")
     annotator = annotator or Annotator()
     report = report or IngestReport()
     signature = processing_signature(annotator)

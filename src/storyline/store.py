@@ -693,6 +693,10 @@ def _connect(path: str, *, create: bool, timeout: float) -> tuple[sqlite3.Connec
     file = Path(path)
     if file.is_dir():
         raise StoreError(f"{path}: is a folder, not a database file")
+    if file.exists() and not file.is_file():
+        # A FIFO or a device: SQLite fails on it with "disk I/O error" at best.
+        raise StoreError(f"{path}: is not a regular file (a FIFO or a device), not a database "
+                         f"file; give storyline a file with --db")
     if not file.exists():
         if not file.parent.is_dir():
             raise StoreError(f"{path}: the folder {file.parent} does not exist")

@@ -184,3 +184,31 @@ def test_installed_command_gives_one_line_errors_without_traceback(tmp_path):
     assert proc.returncode == 1
     assert proc.stderr.startswith("storyline: error:") and proc.stderr.count("\n") == 1
     assert "Traceback" not in proc.stderr
+
+
+def test_parsers_complaints_stay_off_the_terminal_unless_asked(tmp_path):
+    # Failed before: trafilatura's "empty HTML tree: None" and warcio's
+    # "Replacing spaces in invalid WARC-Target-URI: <U+202E>..." reached
+    # stderr, the second with its raw bidi override.
+    import random
+
+    from tests.fuzzing import as_html, http_block, make_story, warc_record
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    story = make_story(random.Random(1), 1)
+    (folder / "page.warc").write_bytes(warc_record(http_block(as_html(story).encode()),
+                                                   uri="\u202eno url at all"))
+    (folder / "blank.html").write_text("<html><body>\x0c</body></html>")
+    (folder / "good.jsonl").write_text(json.dumps(story.record()) + "\n")
+    command = [sys.executable, "-m", "storyline", "ingest", str(folder), "--db",
+               str(tmp_path / "s.db"), "--quiet"]
+    quiet = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stderr.splitlines() == [
+        f"storyline: skipped {folder / 'blank.html'}: has no article text (the page is empty "
+        "or all boilerplate)"]  # the archive's page is read, without its broken URL
+    verbose = subprocess.run([*command[:3], "-v", *command[3:]], capture_output=True,
+                             text=True, timeout=300)
+    assert "invalid WARC-Target-URI: \\u202eno url at all" in verbose.stderr
+    assert "\u202e" not in verbose.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -172,3 +173,59 @@ def test_eval_runs_sharing_one_cache_wait_for_each_other(tmp_path):
         assert process.returncode == 0, err
         metrics.append(json.loads(out)["metrics"])
     assert all(m == metrics[0] for m in metrics)
+
+
+def _workers_of(pid: int) -> list[int]:
+    """The timeline worker processes whose parent is ``pid`` (read from /proc)."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            parent = next(line.split()[1] for line in status.read_text().splitlines()
+                          if line.startswith("PPid:"))
+            command = (status.parent / "cmdline").read_bytes()
+        except (OSError, StopIteration):
+            continue
+        if parent == str(pid) and b"spawn_main" in command:
+            found.append(int(status.parent.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                     if line.startswith("State:"))
+    except (OSError, StopIteration):
+        return False
+    return "Z" not in state.split()[1]  # a zombie has ended; only its reaping is left
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
+def test_timeline_workers_end_with_the_server(tmp_path, how):
+    # Failed before for SIGKILL, and now and then for SIGTERM: the workers
+    # waited forever for work, holding the store open.
+    if not Path("/proc/self/status").exists():
+        pytest.skip("reads processes from /proc")
+    db = tmp_path / "s.db"
+    build_store(db, 60)
+    port = _free_port()
+    process = subprocess.Popen([*STORYLINE, "serve", "--db", str(db), "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/api/timeline?dates=3", timeout=60)
+                break
+            except httpx.TransportError:
+                assert process.poll() is None and time.monotonic() < deadline
+                time.sleep(0.2)
+        assert answer.status_code == 200
+        workers = _workers_of(process.pid)
+        assert workers
+    finally:
+        process.send_signal(how)
+        process.wait(timeout=60)
+    deadline = time.monotonic() + 20
+    while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(_running(pid) for pid in workers)

@@ -105,6 +105,14 @@ def test_an_empty_foreign_database_with_a_version_is_not_blamed_on_a_newer_story
         assert "newer" not in result.stderr
 
 
+def test_a_fifo_given_as_the_store_is_named_as_such(tmp_path):
+    # Failed before: "input/output error while using the store (disk I/O error)".
+    path = tmp_path / "pipe.db"
+    os.mkfifo(path)
+    for result in (run("build", "--db", path), run("ingest", DATA / "strike", "--db", path)):
+        one_line_error(result, "not a regular file")
+
+
 def test_a_newer_store_is_named_as_such(sound):
     conn = sqlite3.connect(sound)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
@@ -139,6 +147,7 @@ def test_a_store_in_a_read_only_folder_can_be_read_but_not_written(sound, tmp_pa
                                  capture_output=True, text=True, timeout=300)
         assert written.returncode == 1
         assert written.stderr.count("\n") == 1 and "read-only" in written.stderr, written.stderr
+        assert "again" not in written.stderr  # failed before: "Run the same ingest again"
     finally:
         folder.chmod(0o755)
     assert sorted(p.name for p in folder.iterdir()) == ["story.db"]

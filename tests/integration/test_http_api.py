@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -298,6 +299,34 @@ def test_a_chunked_body_is_refused_once_it_passes_the_limit(store_path):
                          (b"transfer-encoding", b"chunked")]}
     asyncio.run(app(scope, receive, send))
     assert answer == {"status": 413, "pulled": 21}
+
+
+def test_a_client_gone_before_its_body_is_sent_is_no_server_error(store_path, caplog):
+    # Failed before: logged as "POST /api/articles failed" with a ClientDisconnect traceback.
+    import asyncio
+
+    app = create_app(store_path)
+    messages = iter([{"type": "http.request", "body": b'{"te', "more_body": True},
+                     {"type": "http.disconnect"}])
+    answer = {}
+
+    async def receive():
+        return next(messages)
+
+    async def send(message):
+        if message["type"] == "http.response.start":
+            answer["status"] = message["status"]
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": "POST", "scheme": "http", "path": "/api/articles", "raw_path": b"",
+             "query_string": b"", "root_path": "", "server": ("127.0.0.1", 8000),
+             "client": ("127.0.0.1", 5555),
+             "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json"),
+                         (b"content-length", b"100")]}
+    with caplog.at_level(logging.ERROR):
+        asyncio.run(app(scope, receive, send))
+    assert answer == {"status": 400}
+    assert not [r for r in caplog.records if r.name.startswith("storyline")]
 
 
 def test_no_answer_names_a_server_path(client, store_path):

