@@ -441,3 +441,15 @@ def test_gold_accuracy(resolver):
         for f in failures
     )
     assert correct / total >= 0.95, f"gold accuracy {correct}/{total}:\n{report}"
+
+
+def test_a_clause_is_looked_for_in_a_bounded_window_around_its_expression():
+    """A run-on "sentence" of hundreds of dates must not cost time quadratic in its length."""
+    from storyline.annotate.temporal import tense
+
+    text = "on Monday " * 600
+    start = text.index("Monday", 3000)
+    clause_start, clause_end = tense._clause(text, start, start + 6)
+    assert start - clause_start <= tense.REACH and clause_end - start <= tense.REACH + 6
+    found = TemporalResolver().resolve(text, date(2020, 1, 1))
+    assert len(found) == 600 and {f.value for f in found} == {date(2019, 12, 30)}

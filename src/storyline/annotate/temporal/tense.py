@@ -197,12 +197,19 @@ def _tense(match: re.Match[str], before: Tense | None = None) -> Tense | None:
     return Tense.PAST
 
 
+#: How far, in characters, a clause and the clauses it hangs on are looked for
+#: around an expression. News clauses are far shorter; the bound keeps a
+#: run-on "sentence" of hundreds of dates (a scraped list, a hostile input)
+#: from costing time that grows with the square of its length.
+REACH = 400
+
+
 def _clause(text: str, start: int, end: int) -> tuple[int, int]:
-    clause_start = 0
-    for match in CLAUSE_BREAK.finditer(text, 0, start):
+    clause_start = max(0, start - REACH)
+    for match in CLAUSE_BREAK.finditer(text, clause_start, start):
         clause_start = match.end()
-    following = CLAUSE_BREAK.search(text, end)
-    return clause_start, following.start() if following else len(text)
+    following = CLAUSE_BREAK.search(text, end, end + REACH)
+    return clause_start, following.start() if following else min(len(text), end + REACH)
 
 
 def _last_cue(text: str, start: int, end: int) -> Tense | None:
@@ -234,12 +241,14 @@ def clause_tense(text: str, start: int, end: int, *, possessive: bool = False) -
     tense = _last_cue(text, clause_start, start)
     if tense is None and not possessive:
         tense = _first_cue(text, end, clause_end)
+        after = min(len(text), clause_end + REACH)
         if tense is None and _OPENER.fullmatch(text, clause_start, start):
-            tense = _first_cue(text, clause_end, len(text))  # "In January, ..., a bomb killed"
+            tense = _first_cue(text, clause_end, after)  # "In January, ..., a bomb killed"
         if tense is None:
             # A clause without a verb of its own ("..., with the last Americans
             # flying out on Friday") takes the tense of the one it hangs on.
-            tense = _last_cue(text, 0, clause_start) or _first_cue(text, clause_end, len(text))
+            tense = (_last_cue(text, max(0, clause_start - REACH), clause_start)
+                     or _first_cue(text, clause_end, after))
     tense = tense or Tense.NONE
     if tense is not Tense.FUTURE and (
         _BOUNDARY_BEFORE.search(text, max(clause_start, start - 20), start)
