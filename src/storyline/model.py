@@ -8,6 +8,7 @@ internals. Only the standard library is imported here.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -16,32 +17,83 @@ SCHEMA_VERSION = 1
 
 
 class Granularity(str, enum.Enum):
-    """How precisely a date is known: a day, a month or a whole year."""
+    """How precisely a date is known.
+
+    A day, a month or a whole year; time mentions may also name a quarter,
+    a half year, a season or a decade ("Q3 2018", "the second half of
+    2019", "last winter", "the 1990s"), which keep that granularity rather
+    than being rounded to a month or a year they do not mean.
+    """
 
     DAY = "day"
     MONTH = "month"
     YEAR = "year"
+    QUARTER = "quarter"
+    HALF = "half"
+    SEASON = "season"
+    DECADE = "decade"
+
+
+#: The granularities a timeline entry can have. Quarters, halves, seasons
+#: and decades stay in the annotations but date no timeline entry: a
+#: timeline lists what happened on a day, in a month or in a year, and a
+#: three-month or ten-year span is background, not an event's date.
+TIMELINE_GRANULARITIES = frozenset({Granularity.DAY, Granularity.MONTH, Granularity.YEAR})
+
+#: Seasons as TimeML writes them, by their first month (meteorological
+#: seasons of the northern hemisphere; a winter is named by the year of its
+#: December: ``2009-WI`` runs from December 2009 to February 2010).
+SEASON_MONTHS = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}
+_SEASON_OF_MONTH = {month: code for code, month in SEASON_MONTHS.items()}
 
 
 def format_date(value: date, granularity: Granularity) -> str:
-    """Render a date at its granularity: ``2019-06-23``, ``2019-06`` or ``2019``."""
+    """Render a date at its granularity, as TimeML values do.
+
+    ``2019-06-23``, ``2019-06``, ``2019``, ``2018-Q3``, ``2019-H2``,
+    ``2009-WI`` (season), ``199`` (the decade 1990-1999). ``value`` is the
+    first day of the period.
+    """
     if granularity is Granularity.DAY:
         return value.isoformat()
     if granularity is Granularity.MONTH:
         return f"{value.year:04d}-{value.month:02d}"
+    if granularity is Granularity.QUARTER:
+        return f"{value.year:04d}-Q{(value.month - 1) // 3 + 1}"
+    if granularity is Granularity.HALF:
+        return f"{value.year:04d}-H{(value.month - 1) // 6 + 1}"
+    if granularity is Granularity.SEASON:
+        return f"{value.year:04d}-{_SEASON_OF_MONTH[value.month]}"
+    if granularity is Granularity.DECADE:
+        return f"{value.year // 10:03d}"
     return f"{value.year:04d}"
+
+
+_PERIOD_VALUE = re.compile(r"(\d{4})-(?:Q([1-4])|H([12])|(SP|SU|FA|WI))")
 
 
 def parse_date(text: str) -> tuple[date, Granularity]:
     """Read back what :func:`format_date` wrote (coarser dates become the first day)."""
-    parts = text.strip().split("-")
+    text = text.strip()
+    period = _PERIOD_VALUE.fullmatch(text)
+    if period:
+        year, quarter, half, season = period.groups()
+        if quarter:
+            return date(int(year), 3 * int(quarter) - 2, 1), Granularity.QUARTER
+        if half:
+            return date(int(year), 6 * int(half) - 5, 1), Granularity.HALF
+        return date(int(year), SEASON_MONTHS[season], 1), Granularity.SEASON
+    parts = text.split("-")
     if len(parts) == 3:
         return date(int(parts[0]), int(parts[1]), int(parts[2])), Granularity.DAY
     if len(parts) == 2:
         return date(int(parts[0]), int(parts[1]), 1), Granularity.MONTH
-    if len(parts) == 1 and parts[0].isdigit():
+    if len(parts) == 1 and parts[0].isdigit() and len(parts[0]) == 4:
         return date(int(parts[0]), 1, 1), Granularity.YEAR
-    raise ValueError(f"not a YYYY-MM-DD, YYYY-MM or YYYY date: {text!r}")
+    if len(parts) == 1 and parts[0].isdigit() and len(parts[0]) == 3:
+        return date(10 * int(parts[0]) or 1, 1, 1), Granularity.DECADE
+    raise ValueError(f"not a YYYY-MM-DD, YYYY-MM, YYYY, YYYY-Qn, YYYY-Hn, YYYY-SP/SU/FA/WI"
+                     f" or decade (199) date: {text!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,8 +232,11 @@ class Entity:
 class TimeMention:
     """A temporal expression resolved to a calendar date.
 
-    ``value`` is the first day of the month or year for coarser
-    granularities. Offsets are into the article's cleaned text.
+    ``value`` is the first day of the month, year or other period for
+    coarser granularities. A range ("from March 3 to 5", "2004 to 2008")
+    keeps its last day, month or year in ``end_value``, at the same
+    granularity; ``None`` for a single date. Offsets are into the article's
+    cleaned text.
     """
 
     article_id: str
@@ -191,10 +246,15 @@ class TimeMention:
     text: str
     granularity: Granularity
     value: date
+    end_value: date | None = None
 
     @property
     def label(self) -> str:
         return format_date(self.value, self.granularity)
+
+    @property
+    def end_label(self) -> str | None:
+        return format_date(self.end_value, self.granularity) if self.end_value else None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -204,11 +264,13 @@ class TimeMention:
             "text": self.text,
             "granularity": self.granularity.value,
             "value": self.label,
+            "end_value": self.end_label,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], article_id: str) -> TimeMention:
         value, granularity = parse_date(data["value"])
+        end_value = parse_date(data["end_value"])[0] if data.get("end_value") else None
         return cls(
             article_id,
             data["sentence_index"],
@@ -217,6 +279,7 @@ class TimeMention:
             data["text"],
             granularity,
             value,
+            end_value,
         )
 
 

@@ -193,9 +193,12 @@ def processing_signature(annotator: Annotator) -> str:
     article is annotated again instead of keeping what older code found.
     """
     digest = hashlib.sha256(annotator.signature.encode())
-    for module in (clean, sentences, temporal, annotate_pipeline):
+    for module in (clean, sentences, annotate_pipeline):
         digest.update(Path(module.__file__).read_bytes())
-    digest.update(files("storyline").joinpath("data/boilerplate.tsv").read_bytes())
+    for path in sorted(Path(temporal.__file__).parent.glob("*.py")):  # the temporal package
+        digest.update(path.read_bytes())
+    for data in ("data/boilerplate.tsv", "data/holidays.tsv"):
+        digest.update(files("storyline").joinpath(data).read_bytes())
     return digest.hexdigest()[:16]
 
 

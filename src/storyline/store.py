@@ -128,6 +128,11 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE articles ADD COLUMN published_from TEXT;
     """,
+    # 3: a range's last day, month or year (issue #13); quarters, halves,
+    # seasons and decades need no change, their granularity is a name.
+    """
+    ALTER TABLE time_mentions ADD COLUMN end_value TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -388,9 +393,10 @@ class Store:
             )
             self.conn.executemany(
                 'INSERT INTO time_mentions (article_id, sentence_index, start, "end", text,'
-                " granularity, value) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " granularity, value, end_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [(m.article_id, m.sentence_index, m.start, m.end, m.text, m.granularity.value,
-                  m.value.isoformat()) for m in annotated.time_mentions],
+                  m.value.isoformat(), m.end_value.isoformat() if m.end_value else None)
+                 for m in annotated.time_mentions],
             )
             self.conn.executemany(
                 "INSERT INTO fingerprints (key, article_id, sentence_index) VALUES (?, ?, ?)",
@@ -551,7 +557,8 @@ class Store:
                                  r["label"]) for r in entity_rows.get(aid, ())),
                     tuple(TimeMention(aid, r["sentence_index"], r["start"], r["end"], r["text"],
                                       Granularity(r["granularity"]),
-                                      date.fromisoformat(r["value"]))
+                                      date.fromisoformat(r["value"]),
+                                      _optional_day(r["end_value"]))
                           for r in mentions.get(aid, ())),
                 )
             )
@@ -639,6 +646,10 @@ def _article(row: sqlite3.Row) -> Article:
         published_precision=Granularity(row["published_precision"]),
         published_from=row["published_from"],
     )
+
+
+def _optional_day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:

@@ -64,10 +64,16 @@ def test_hostile_json_records_are_skipped_one_by_one(tmp_path):
 
 def test_an_article_the_annotator_chokes_on_is_skipped_and_the_batch_goes_on(tmp_path):
     class Choking(TemporalResolver):
-        def resolve(self, sentence, published):
-            if "poison" in sentence:
-                raise OverflowError("date value out of range")
-            return super().resolve(sentence, published)
+        def article(self, published, **page):
+            discourse = super().article(published, **page)
+
+            class Poisoned:
+                def resolve(self, sentence):
+                    if "poison" in sentence:
+                        raise OverflowError("date value out of range")
+                    return discourse.resolve(sentence)
+
+            return Poisoned()
 
     articles = [Article(f"a{n}", None, "Wire", f"Story {n}", None,
                         f"Story number {n} on Monday{' with poison' if n == 1 else ''}.",

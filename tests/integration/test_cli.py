@@ -153,8 +153,9 @@ def test_annotate_prints_one_json_line_per_article_in_input_order():
     mentions = {(m["text"], m["value"]) for m in first["time_mentions"]}
     assert ("last Thursday", "2023-10-19") in mentions
     assert ("February", "2023-02") in mentions
-    assert all(set(m) == {"sentence_index", "start", "end", "text", "granularity", "value"}
-               for m in first["time_mentions"])
+    # the DESIGN contract's fields, and a range's end (issue #13; null for one date)
+    assert all(set(m) == {"sentence_index", "start", "end", "text", "granularity", "value",
+                          "end_value"} for m in first["time_mentions"])
     text = first["article"]["text"]
     for mention in first["time_mentions"]:
         assert text[mention["start"]:mention["end"]] == mention["text"]

@@ -95,6 +95,37 @@ def test_unknown_article_id(fresh_store):
         fresh_store.get_article("nope")
 
 
+def test_ranges_and_coarse_granularities_round_trip(fresh_store):
+    item = annotated(text="Talks ran from March 3 to 5. Profit fell in Q3 2018.")
+    mentions = (
+        TimeMention("a1", 0, 15, 27, "March 3 to 5", Granularity.DAY, date(2019, 3, 3),
+                    date(2019, 3, 5)),
+        TimeMention("a1", 1, 44, 51, "Q3 2018", Granularity.QUARTER, date(2018, 7, 1)),
+    )
+    item = replace(item, time_mentions=mentions)
+    fresh_store.put(item, content_hash(item.article))
+    assert fresh_store.load_annotated()[0].time_mentions == mentions
+
+
+def test_a_store_of_the_first_schema_is_migrated(tmp_path):
+    from storyline.store import APPLICATION_ID, MIGRATIONS, _statements
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    for statement in _statements(MIGRATIONS[0]):
+        conn.execute(statement)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    with Store(path) as store:
+        item = annotated()
+        store.put(item, content_hash(item.article))
+        assert store.load_annotated() == [item]
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
 def test_a_new_file_gets_the_schema_and_version(tmp_path):
     path = tmp_path / "new.db"
     Store(path).close()

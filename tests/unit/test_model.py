@@ -31,6 +31,11 @@ def _article(**changes):
         (date(2019, 6, 23), Granularity.DAY, "2019-06-23"),
         (date(2019, 2, 1), Granularity.MONTH, "2019-02"),
         (date(2019, 1, 1), Granularity.YEAR, "2019"),
+        (date(2018, 7, 1), Granularity.QUARTER, "2018-Q3"),
+        (date(2019, 7, 1), Granularity.HALF, "2019-H2"),
+        (date(2009, 12, 1), Granularity.SEASON, "2009-WI"),
+        (date(2010, 3, 1), Granularity.SEASON, "2010-SP"),
+        (date(1990, 1, 1), Granularity.DECADE, "199"),
     ],
 )
 def test_dates_render_at_their_granularity_and_read_back(value, granularity, text):
@@ -38,9 +43,21 @@ def test_dates_render_at_their_granularity_and_read_back(value, granularity, tex
     assert parse_date(text) == (value, granularity)
 
 
-def test_parse_date_rejects_nonsense():
+@pytest.mark.parametrize("text", ["June 2019", "2019-Q5", "2019-H3", "2019-XX", "19"])
+def test_parse_date_rejects_nonsense(text):
     with pytest.raises(ValueError):
-        parse_date("June 2019")
+        parse_date(text)
+
+
+def test_a_range_mention_round_trips_with_its_end():
+    mention = TimeMention("a1", 0, 4, 16, "March 3 to 5", Granularity.DAY, date(2019, 3, 3),
+                          date(2019, 3, 5))
+    data = mention.to_dict()
+    assert (data["value"], data["end_value"]) == ("2019-03-03", "2019-03-05")
+    assert TimeMention.from_dict(data, "a1") == mention
+    single = TimeMention("a1", 0, 0, 7, "Q3 2018", Granularity.QUARTER, date(2018, 7, 1))
+    assert single.to_dict()["end_value"] is None
+    assert TimeMention.from_dict(single.to_dict(), "a1") == single
 
 
 def test_article_round_trips_including_month_precision():

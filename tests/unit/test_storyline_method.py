@@ -63,6 +63,18 @@ def test_month_mentions_make_month_entries():
     assert [e.label for e in months] == ["2023-02"]
 
 
+def test_quarters_seasons_and_decades_date_no_entry():
+    coarse = [annotated("q", date(2023, 10, 20), [
+        ("Profit at the port operator fell in the third quarter as the strike dragged on.",
+         [("the third quarter", date(2023, 7, 1), Granularity.QUARTER)]),
+        ("Dockworkers have not struck like this since the 1990s, the union said on Friday.",
+         [("the 1990s", date(1990, 1, 1), Granularity.DECADE), ("Friday", STRIKE, DAY)]),
+    ])]
+    timeline = build(ARTICLES + coarse, dates=10, sentences=1)
+    assert {e.granularity for e in timeline.entries} <= {DAY, MONTH, Granularity.YEAR}
+    assert STRIKE in [e.date for e in timeline.entries]
+
+
 def test_redundant_sentences_are_not_repeated():
     timeline = build(dates=5, sentences=3)
     texts = [s.text for e in timeline.entries for s in e.sentences]

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from storyline.annotate import temporal
-from storyline.annotate.temporal import ResolvedExpression, TemporalResolver, score_gold
+from storyline.annotate.temporal import ResolvedExpression, TemporalResolver, grammar, score_gold
 from storyline.model import Granularity
 
 GOLD = Path(__file__).resolve().parents[1] / "data" / "temporal_gold.jsonl"
@@ -194,7 +193,8 @@ MONTHS = [
      "2009-03"),
     ("The company expanded in January and March.", "March", WED, "2009-03"),
     ("Sales have risen since April.", "April", WED, "2009-04"),
-    ("June's elections were postponed.", "June", WED, "2008-06"),
+    # a possessive names an event whose time the main verb does not tell: the nearest
+    ("June's elections were postponed.", "June", WED, "2009-06"),
     ("The law is to be revised next February.", "next February", WED, "2010-02"),
     ("Sales fell last month.", "last month", WED, "2009-04"),
     ("Sales fell late last month.", "late last month", WED, "2009-04"),
@@ -291,9 +291,7 @@ NOT_RESOLVED = [
     ("Sales will fall next week.", "next week"),
     ("He spent the weekend at home.", "weekend"),
     ("He spent last weekend at home.", "last weekend"),
-    ("Two weeks ago the plant closed.", "Two weeks ago"),
     ("Prices have recently risen.", "recently"),
-    ("Prices rose in the 1990s.", "1990s"),
     ("The meeting starts at 3 p.m.", "3 p.m."),
     ("The meeting starts at 10:30.", "10:30"),
     ("The plant closed a few days ago.", "a few days ago"),
@@ -311,7 +309,9 @@ NOT_RESOLVED = [
     ("Sunday Times reporters were there.", "Sunday"),
     ("Theresa May said the plan was sound.", "May"),
     ("Mexico's usual May Day rallies were cancelled.", "May"),
-    ("He finished on the 10th.", "10th"),
+    ("He finished 10th in the race.", "10th"),
+    ("The church dates from the 12th century.", "12th"),
+    ("He lives on the 3rd floor.", "3rd"),
     ("He finished fourth.", "fourth"),
     ("The index stood at 1,2008 points.", "2008"),
     ("A 2008-strong crowd gathered.", "2008"),
@@ -329,7 +329,6 @@ NOT_RESOLVED = [
     ("Listen to BBC Radio 4's Today programme.", "Today"),
     ("He writes for USA Today.", "Today"),
     ("The Netflix series Wednesday became a hit.", "Wednesday"),
-    ("Churches were full on Good Friday.", "Friday"),
     ("Shops opened early for Black Friday.", "Friday"),
     ("Candidates campaigned before Super Tuesday.", "Tuesday"),
     ("Crowds marked Bloody Sunday in Derry.", "Sunday"),
@@ -391,22 +390,17 @@ def test_sentence_without_candidate_costs_only_the_trigger_search(resolver, monk
         def finditer(self, *args, **kwargs):  # pragma: no cover - must not be called
             raise AssertionError("the scanner ran on a sentence without a candidate")
 
-    monkeypatch.setattr(temporal, "_SCANNER", NoScan())
+    monkeypatch.setattr(grammar, "SCANNER", NoScan())
     assert resolver.resolve("The virus has killed at least 60 people in Mexico.", WED) == []
     assert resolver.resolve("", WED) == []
 
 
-def test_same_answer_with_and_without_cache():
-    sentence = "On Sunday, officials said prices rose in February and will fall next year."
-    cached, uncached = TemporalResolver(), TemporalResolver(cache_size=0)
-    first = cached.resolve(sentence, WED)
-    assert cached.resolve(sentence, WED) == first
-    assert uncached.resolve(sentence, WED) == first
-
-
-def test_negative_cache_size_is_rejected():
-    with pytest.raises(ValueError, match="cache_size"):
-        TemporalResolver(cache_size=-1)
+def test_articles_share_no_state(resolver):
+    first = resolver.resolve_article(["The quake struck on Jan. 12.", "The next day, aid came."],
+                                     date(2010, 1, 20))
+    assert [m.label for m in first[1]] == ["2010-01-13"]
+    second = resolver.resolve_article(["The next day, aid came."], date(2010, 1, 20))
+    assert second == [[]]
 
 
 # --------------------------------------------------------------------------

@@ -120,14 +120,16 @@ class Annotator:
         """Sentences and time mentions (no entities) of an article's cleaned text."""
         sentences: list[Sentence] = []
         mentions: list[TimeMention] = []
-        published = article.published_day
+        # One discourse per article: "the next day" is anchored on the last
+        # date before it, and numeric dates follow the page's convention.
+        discourse = self.resolver.article(article.published_day, text=text, url=article.url)
         for index, (start, end) in enumerate(sentence_spans(text)):
             sentence = Sentence(article.id, index, start, end, text[start:end])
             sentences.append(sentence)
-            for found in self.resolver.resolve(sentence.text, published):
+            for found in discourse.resolve(sentence.text):
                 mentions.append(
                     TimeMention(article.id, index, start + found.start, start + found.end,
-                                found.text, found.granularity, found.value)
+                                found.text, found.granularity, found.value, found.end_value)
                 )
         return AnnotatedArticle(article, tuple(sentences), (), tuple(mentions))
 

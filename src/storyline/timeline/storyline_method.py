@@ -40,6 +40,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from storyline.errors import ConfigError
 from storyline.model import (
+    TIMELINE_GRANULARITIES,
     AnnotatedArticle,
     Granularity,
     Timeline,
@@ -178,10 +179,12 @@ class StorylineMethod:
             article = annotated.article
             by_sentence: dict[int, set[DateKey]] = defaultdict(set)
             for mention in annotated.time_mentions:
-                if not request.in_range(mention.value) or (
-                    request.days_only and mention.granularity is not Granularity.DAY
+                if (
+                    mention.granularity not in TIMELINE_GRANULARITIES
+                    or not request.in_range(mention.value)
+                    or (request.days_only and mention.granularity is not Granularity.DAY)
                 ):
-                    continue
+                    continue  # a quarter, season or decade dates no entry (model.py)
                 key = (mention.value, mention.granularity)
                 by_sentence[mention.sentence_index].add(key)
                 support[key].add(mention.value, article.id, article.source,
