@@ -324,17 +324,25 @@ def annotate(inputs: tuple[str, ...], published: date | None, fmt: str) -> None:
               show_default=True, help="Timeline method to evaluate.")
 @click.option("--span-extension", type=click.IntRange(min=0), default=0, show_default=True,
               help="Widen each gold timeline's date span by this many days each side.")
+@click.option("--length", type=click.Choice(["gold", "auto"]), default="gold",
+              show_default=True,
+              help="Number of dates: the gold timeline's (the protocol) or the method's own"
+                   " choice, month and year entries allowed (what a user without --dates gets).")
 @click.option("--format", "fmt", type=click.Choice(["json", "md"]), default="md",
               show_default=True, help="Eval JSON or a Markdown table beside published results.")
 @click.option("--cache", type=click.Path(dir_okay=False), default=None,
               help="Annotation cache database (default: ~/.cache/storyline/eval.db).")
 @quiet_option
-def evaluate(dataset_dir: str, method: str, span_extension: int, fmt: str, cache: str | None,
-             quiet: bool) -> None:
+def evaluate(dataset_dir: str, method: str, span_extension: int, length: str, fmt: str,
+             cache: str | None, quiet: bool) -> None:
     """Run the standard timeline-summarization protocol on a benchmark dataset.
 
     DATASET_DIR is in the Timeline17 layout or the news-tls layout. Articles
     are annotated once and cached, so other methods run without annotating.
+    With --length auto the method picks the number of dates; the JSON then
+    has a "length" object (entries per granularity, gold dates, share of
+    month/year entries that contain a gold date) and the scores are of the
+    day entries.
 
     Example:
 
@@ -346,7 +354,7 @@ def evaluate(dataset_dir: str, method: str, span_extension: int, fmt: str, cache
     total = len(load_dataset(dataset_dir))
     with _progress(total, "topics", _show_progress(quiet)) as advance:
         report = run_eval(dataset_dir, method=method, span_extension=span_extension,
-                          cache=cache, on_topic=lambda *_: advance())
+                          cache=cache, on_topic=lambda *_: advance(), length=length)
     if not report.results:
         _fail(f"{dataset_dir}: no topic has articles to evaluate on")
     if fmt == "json":

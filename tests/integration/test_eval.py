@@ -61,3 +61,20 @@ def test_an_unknown_dataset_folder_is_a_clear_error(tmp_path):
                                        "--cache", str(tmp_path / "c.db")])
     assert result.exit_code == 1
     assert result.stderr.startswith("storyline: error:")
+
+
+def test_auto_length_reports_the_length_the_method_chose(tiny, tmp_path):
+    result = CliRunner().invoke(main, ["eval", str(tiny), "--length", "auto", "--format", "json",
+                                       "--cache", str(tmp_path / "cache.db"), "-q"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    length = data["length"]
+    assert length["gold_dates"] == 3
+    assert length["entries"] == sum(length["by_granularity"].values()) > 0
+    assert set(data["metrics"]) == set(METRIC_KEYS)
+
+
+def test_the_protocol_length_has_no_length_report(tiny, tmp_path):
+    report = run_eval(tiny, method="storyline", cache=tmp_path / "cache.db")
+    assert "length" not in report.to_dict()
+    assert report.results[0].length is None

@@ -19,6 +19,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -39,12 +40,16 @@ from storyline.evaluate.metrics import (
     evaluate_timeline,
 )
 from storyline.ingest import Skipped, read_file
-from storyline.model import AnnotatedArticle, Article, Timeline
+from storyline.model import AnnotatedArticle, Article, Granularity, Timeline
 from storyline.pipeline import ingest_articles
 from storyline.store import Store
 from storyline.timeline import TimelineRequest, get_method
 
 log = logging.getLogger(__name__)
+
+#: ``length`` values: the protocol's l and k from the gold timeline, or the
+#: method's own number of dates (what a user without ``--dates`` gets).
+LENGTHS = ("gold", "auto")
 
 
 def default_cache() -> Path:
@@ -54,13 +59,53 @@ def default_cache() -> Path:
 
 
 @dataclass(frozen=True, slots=True)
+class LengthStats:
+    """How long a timeline chose to be, beside its gold timeline (``length="auto"``).
+
+    ``entries`` counts every entry by granularity (``{"day": 12, "month": 2}``);
+    ``periods_with_gold`` is how many month and year entries contain a gold
+    date: such an entry says something true at a coarser grain, which the
+    day-level metrics cannot credit.
+    """
+
+    gold_dates: int
+    entries: dict[str, int]
+    periods_with_gold: int
+
+    @classmethod
+    def of(cls, predicted: Timeline, gold: GoldTimeline) -> LengthStats:
+        entries: dict[str, int] = {}
+        hits = 0
+        for entry in predicted.entries:
+            entries[entry.granularity.value] = entries.get(entry.granularity.value, 0) + 1
+            if entry.granularity is not Granularity.DAY and any(
+                    _in_period(day, entry.date, entry.granularity) for day in gold.entries):
+                hits += 1
+        return cls(gold.num_dates, entries, hits)
+
+
+def _in_period(day: date, start: date, granularity: Granularity) -> bool:
+    """Whether ``day`` falls in the month or year that starts on ``start``."""
+    if granularity is Granularity.MONTH:
+        return (day.year, day.month) == (start.year, start.month)
+    if granularity is Granularity.YEAR:
+        return day.year == start.year
+    return day == start
+
+
+@dataclass(frozen=True, slots=True)
 class TimelineResult:
-    """One gold timeline's task: what was predicted and how it scored."""
+    """One gold timeline's task: what was predicted and how it scored.
+
+    With ``length="auto"`` the scores are of the day entries only (the
+    metrics compare days) and ``length`` tells the rest.
+    """
 
     name: str
     scores: TimelineScores
     seconds: float
     predicted: Timeline
+    length: LengthStats | None = None
 
 
 @dataclass(slots=True)
@@ -71,6 +116,7 @@ class EvalReport:
     method: str
     span_extension: int
     results: list[TimelineResult] = field(default_factory=list)
+    length: str = "gold"
     skipped_topics: list[str] = field(default_factory=list)
     preprocess_seconds: float = 0.0
     annotated_articles: int = 0
@@ -85,7 +131,24 @@ class EvalReport:
     def seconds_per_timeline(self) -> float:
         return sum(r.seconds for r in self.results) / len(self.results) if self.results else 0.0
 
+    def length_summary(self) -> dict[str, Any] | None:
+        """Means over timelines of the chosen length (``length="auto"`` only)."""
+        found = [r.length for r in self.results if r.length is not None]
+        if not found:
+            return None
+        kinds = sorted({kind for stats in found for kind in stats.entries})
+        periods = sum(n for stats in found for kind, n in stats.entries.items() if kind != "day")
+        return {
+            "gold_dates": round(sum(s.gold_dates for s in found) / len(found), 2),
+            "entries": round(sum(sum(s.entries.values()) for s in found) / len(found), 2),
+            "by_granularity": {kind: round(sum(s.entries.get(kind, 0) for s in found)
+                                           / len(found), 2) for kind in kinds},
+            "periods_with_gold": (round(sum(s.periods_with_gold for s in found) / periods, 3)
+                                  if periods else None),
+        }
+
     def to_dict(self) -> dict[str, Any]:
+        extra = {"length": self.length_summary()} if self.length == "auto" else {}
         return {
             "dataset": self.dataset,
             "method": self.method,
@@ -96,6 +159,7 @@ class EvalReport:
                 "per_timeline": round(self.seconds_per_timeline, 3),
             },
             "span_extension": self.span_extension,
+            **extra,
             "skipped_topics": list(self.skipped_topics),
             "per_timeline": [
                 {"name": r.name, "seconds": round(r.seconds, 3), **average_scores([r.scores])}
@@ -127,15 +191,20 @@ def run_eval(
     cache: str | Path | None = None,
     annotator: Annotator | None = None,
     on_topic: Callable[[str, int, int], None] | None = None,
+    length: str = "gold",
 ) -> EvalReport:
     """Run the protocol on every topic that has articles.
 
     ``on_topic(name, done, total)`` is called as topics finish, for a
-    progress display.
+    progress display. ``length="auto"`` leaves the number of dates to the
+    method and lets it make month and year entries, as a user without
+    ``--dates`` gets them (see :func:`run_task`).
     """
     get_method(method)  # an unknown method fails before any annotation
+    if length not in LENGTHS:
+        raise ValueError(f"length must be one of {', '.join(LENGTHS)}, got {length!r}")
     topics = load_dataset(dataset_dir)
-    report = EvalReport(Path(dataset_dir).name, method, span_extension)
+    report = EvalReport(Path(dataset_dir).name, method, span_extension, length=length)
     cache_path = Path(cache) if cache else default_cache()
     cache_path.parent.mkdir(parents=True, exist_ok=True)
     annotator = annotator or Annotator(entities=False)
@@ -152,34 +221,45 @@ def run_eval(
                 report.preprocess_seconds += time.perf_counter() - started
                 report.annotated_articles += ingested.added + ingested.updated
                 for gold in topic.gold_timelines:
-                    report.results.append(run_task(articles, gold, topic, method, span_extension))
+                    report.results.append(run_task(articles, gold, topic, method, span_extension,
+                                                   length))
             if on_topic:
                 on_topic(topic.name, done, len(topics))
     return report
 
 
 def run_task(articles: list[AnnotatedArticle], gold: GoldTimeline, topic: Topic, method: str,
-             span_extension: int = 0) -> TimelineResult:
-    """One gold timeline's task: restrict, build with l and k, score."""
+             span_extension: int = 0, length: str = "gold") -> TimelineResult:
+    """One gold timeline's task: restrict, build with l and k, score.
+
+    With ``length="auto"`` the method is not told l and may make month and
+    year entries; k still comes from the gold timeline. Its day entries are
+    scored as usual (a month entry would otherwise be read as a wrong day,
+    its first), and its length and coarser entries are counted apart.
+    """
     start, end = gold.span(span_extension)
     window = [a for a in articles
               if a.article.published is not None and start <= a.article.published <= end]
     window.sort(key=lambda a: a.article.published)  # stable: keeps file order within a day
+    auto = length == "auto"
     request = TimelineRequest(
-        dates=gold.num_dates,
+        dates=None if auto else gold.num_dates,
         sentences=max(1, gold.sentences_per_date),
         keywords=topic.keywords,
         start=start,
         end=end,
-        days_only=True,
+        days_only=not auto,
     )
     started = time.perf_counter()
     predicted = get_method(method).build(window, request)
     seconds = time.perf_counter() - started
-    scores = evaluate_timeline(dated_sentences(predicted), gold.entries)
+    days = Timeline(predicted.query, predicted.method, predicted.params,
+                    tuple(e for e in predicted.entries if e.granularity is Granularity.DAY))
+    scores = evaluate_timeline(dated_sentences(days), gold.entries)
     log.info("%s: %d articles, %d dates predicted, AR-1 F %.3f", gold.name, len(window),
              len(predicted.entries), scores.ar1.f1)
-    return TimelineResult(gold.name, scores, seconds, predicted)
+    stats = LengthStats.of(predicted, gold) if auto else None
+    return TimelineResult(gold.name, scores, seconds, predicted, stats)
 
 
 #: Published results on Timeline17 (Gholipour Ghalandari & Ifrim 2020, Table 4):
@@ -217,6 +297,12 @@ def to_markdown(report: EvalReport) -> str:
         f" ({report.annotated_articles} articles annotated in this run),"
         f" {report.seconds_per_timeline:.2f} s per timeline.",
     ]
+    length = report.length_summary()
+    if length:
+        grains = ", ".join(f"{n} {kind}" for kind, n in length["by_granularity"].items())
+        lines.append(f"Length chosen by the method: {length['entries']} entries per timeline"
+                     f" ({grains}) against {length['gold_dates']} gold dates; the scores are of"
+                     f" the day entries.")
     if report.skipped_topics:
         lines.append(f"Topics without articles, skipped: {', '.join(report.skipped_topics)}.")
     return "\n".join(lines) + "\n"
