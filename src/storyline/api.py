@@ -43,11 +43,12 @@ from storyline.errors import (
 )
 from storyline.ingest.base import Skipped
 from storyline.ingest.jsonl import loads, parse_record, read_jsonl
-from storyline.model import Article
+from storyline.model import Article, StorySummary
 from storyline.builds import TimelineBuilds, TimelineQuestion
 from storyline.pipeline import IngestReport, ingest_articles
 from storyline.render import render
 from storyline.store import Store
+from storyline.stories import list_stories, resolve_story, story_volume
 from storyline.timeline import DEFAULT_METHOD, METHODS, TimelineRequest
 
 log = logging.getLogger(__name__)
@@ -311,26 +312,70 @@ async def timeline(
     end: Annotated[date | None, Query(description="Latest date (YYYY-MM-DD)")] = None,
     fmt: Annotated[Literal["json", "md", "timelinejs"] | None,
                    Query(alias="format", description="Download in this format")] = None,
+    story: Annotated[str | None, Query(max_length=40,
+                                       description="Only this story's articles")] = None,
 ) -> Response:
     """The Timeline JSON of DESIGN, each entry with an extra ``articles`` count.
 
     ``articles`` is how many distinct articles stand behind an entry: those
-    whose time mentions point at its date, and those it quotes. With
+    whose time mentions point at its date, and those it quotes; ``added``
+    is when the newest article it quotes was stored (UTC). With
     ``format`` the timeline comes as a download, exactly as ``storyline build
     --format`` writes it.
     """
     wanted = TimelineRequest(dates=dates, sentences=sentences, query=query or None,
                              start=start, end=end)
+    if story:
+        story = await run_in_threadpool(_resolved_story, request.app.state.db, story)
     built = await request.app.state.timelines.get(
-        TimelineQuestion(wanted, method, entity or None))
+        TimelineQuestion(wanted, method, entity or None, story or None))
     if fmt:
         media_type, filename = EXPORTS[fmt]
         return Response(render(built.timeline, fmt), media_type=media_type,
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
     document = built.timeline.to_dict()
-    for entry, counted in zip(document["entries"], built.support, strict=True):
+    for entry, counted, added in zip(document["entries"], built.support, built.added,
+                                     strict=True):
         entry["articles"] = counted
+        entry["added"] = added
     return JSONResponse(document)
+
+
+def _resolved_story(db: str, story_id: str) -> str:
+    """The story's current id (404 for an unknown one), before a build is asked for."""
+    with Store(db, create=False) as store:
+        return resolve_story(store, story_id)
+
+
+@router.get("/api/stories", summary="The stories of the stored articles, largest first")
+def stories(
+    store: StoreDep,
+    since: Annotated[date | None, Query(description="Only stories changed on or after this"
+                                                    " day (YYYY-MM-DD, UTC)")] = None,
+    articles: Annotated[bool, Query(description="List each story's articles")] = False,
+) -> dict[str, Any]:
+    """``storyline stories --format json``, each story with its ``volume``: articles per day."""
+    found = list_stories(store, since=since, members=articles)
+    return {"stories": [_story(store, s) for s in found]}
+
+
+@router.get("/api/stories/{story_id}", summary="One story, with its articles")
+def story(store: StoreDep, story_id: Annotated[str, PathParam(max_length=40)]
+          ) -> dict[str, Any]:
+    """A story as in the list, with its members; a merged story's old id gives the survivor."""
+    (found,) = list_stories(store, members=True, story_ids=[story_id])
+    return _story(store, found)
+
+
+def _story(store: Store, found: StorySummary) -> dict[str, Any]:
+    data = found.to_dict()
+    data["volume"] = [{"date": day.isoformat(), "articles": count}
+                      for day, count in story_volume(store, found.id)]
+    if found.members is not None:
+        data["members"] = [{**m.to_dict(), "published": m.published.isoformat()
+                            if m.published else None, "added_at": m.added_at}
+                           for m in found.members]
+    return data
 
 
 @router.get("/api/articles", summary="Stored articles, a page at a time")

@@ -28,7 +28,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPool
 from dataclasses import dataclass
 
 from storyline.model import Timeline
-from storyline.pipeline import build_timeline
+from storyline.pipeline import build_timeline, timeline_article_ids
 from storyline.store import Store
 from storyline.timeline import TimelineRequest
 
@@ -50,6 +50,7 @@ class TimelineQuestion:
     request: TimelineRequest
     method: str
     entity: str | None = None
+    story: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,20 +59,28 @@ class BuiltTimeline:
 
     timeline: Timeline
     support: tuple[int, ...]
+    #: Per entry, when the newest article it quotes was stored (UTC, ISO 8601):
+    #: what the page compares with a reader's last visit.
+    added: tuple[str | None, ...] = ()
 
 
 def build_with_support(store: Store, question: TimelineQuestion) -> BuiltTimeline:
     """The timeline, and for each entry the articles pointing at its date or quoted in it."""
     wanted = question.request
-    built = build_timeline(store, wanted, question.method, entity=question.entity)
-    behind = store.articles_by_date(store.article_ids(query=wanted.query,
-                                                      entity=question.entity))
+    built = build_timeline(store, wanted, question.method, entity=question.entity,
+                           story=question.story)
+    behind = store.articles_by_date(timeline_article_ids(store, wanted, entity=question.entity,
+                                                         story=question.story))
     support = tuple(
         len(behind.get((entry.date, entry.granularity), set())
             | {s.source.article_id for s in entry.sentences})
         for entry in built.entries
     )
-    return BuiltTimeline(built, support)
+    stored = store.added_at([s.source.article_id for e in built.entries for s in e.sentences])
+    added = tuple(max((stored[s.source.article_id] for s in entry.sentences
+                       if s.source.article_id in stored), default=None)
+                  for entry in built.entries)
+    return BuiltTimeline(built, support, added)
 
 
 # -- in a worker process -------------------------------------------------------------

@@ -220,14 +220,15 @@ def ingest(inputs: tuple[str, ...], db: str, published: date | None, fmt: str,
 
 
 def _build(db: str, query: str | None, dates: int | None, sentences: int, method: str,
-           start: date | None, end: date | None) -> Timeline:
+           start: date | None, end: date | None, story: str | None = None,
+           since: date | None = None) -> Timeline:
     from storyline.pipeline import build_timeline
     from storyline.store import Store
     from storyline.timeline import TimelineRequest
 
     request = TimelineRequest(dates=dates, sentences=sentences, query=query, start=start, end=end)
     with Store(db, create=False) as store:
-        return build_timeline(store, request, method)
+        return build_timeline(store, request, method, story=story, since=since)
 
 
 def _check_output(output: str | None) -> None:
@@ -251,16 +252,56 @@ def _emit(timeline: Timeline, fmt: str, output: str | None) -> None:
 @main.command()
 @db_option()
 @timeline_options
+@click.option("--story", default=None, metavar="ID",
+              help="Only the articles of this story (`storyline stories` lists them).")
+@click.option("--since", type=DATE, default=None,
+              help="Only the entries that cite an article stored on or after this day (UTC).")
 def build(db: str, query: str | None, dates: int | None, sentences: int, method: str,
-          start: date | None, end: date | None, fmt: str, output: str | None) -> None:
+          start: date | None, end: date | None, fmt: str, output: str | None,
+          story: str | None, since: date | None) -> None:
     """Build a timeline from the articles already in the database.
+
+    With --story, the timeline of one story; with --since, only what
+    changed in it since that day.
 
     Example:
 
         storyline build --db story.db --query "river" --dates 5 --format json
+
+        storyline build --db feed.db --story 12 --since 2024-05-01
     """
     _check_output(output)
-    _emit(_build(db, query, dates, sentences, method, start, end), fmt, output)
+    _emit(_build(db, query, dates, sentences, method, start, end, story, since), fmt, output)
+
+
+@main.command()
+@db_option()
+@click.option("--since", type=DATE, default=None,
+              help="Only the stories that changed on or after this day (UTC).")
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md",
+              show_default=True, help="Output format.")
+@click.option("--articles", is_flag=True, help="List each story's articles (id and origin).")
+def stories(db: str, since: date | None, fmt: str, articles: bool) -> None:
+    """List the stories the stored articles tell, largest first.
+
+    Every ingest places its articles in stories; this lists them with their
+    sources, span and last change. `storyline build --story ID` gives one
+    story's timeline.
+
+    Example:
+
+        storyline stories --db feed.db --since 2024-05-01 --format json --articles
+    """
+    from storyline.render import stories_to_markdown
+    from storyline.store import Store
+    from storyline.stories import list_stories
+
+    with Store(db, create=False) as store:
+        found = list_stories(store, since=since, members=articles)
+    if fmt == "json":
+        click.echo(json.dumps({"stories": [s.to_dict() for s in found]}, ensure_ascii=False))
+    else:
+        click.echo(stories_to_markdown(found).rstrip("\n"))
 
 
 @main.command()

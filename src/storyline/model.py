@@ -406,3 +406,51 @@ class Timeline:
             dict(data.get("params") or {}),
             tuple(TimelineEntry.from_dict(e) for e in data["entries"]),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class StoryMember:
+    """One article of a story, as the story list names it."""
+
+    id: str
+    origin: str
+    published: date | None = None
+    #: When the article joined its story (UTC, ISO 8601): what "new since" compares.
+    added_at: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The contract's member: ``{"id", "origin"}``."""
+        return {"id": self.id, "origin": self.origin}
+
+
+@dataclass(frozen=True, slots=True)
+class StorySummary:
+    """A story as a reader browses it: what it is called, how big, whose, when.
+
+    ``updated`` is when the story last changed (UTC, ISO 8601); ``members``
+    is there only when asked for.
+    """
+
+    id: str
+    title: str
+    articles: int
+    sources: tuple[str, ...]
+    start: date | None
+    end: date | None
+    updated: str
+    members: tuple[StoryMember, ...] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``storyline stories --format json`` contract's story object."""
+        data: dict[str, Any] = {
+            "id": self.id,
+            "title": self.title,
+            "articles": self.articles,
+            "sources": list(self.sources),
+            "start": self.start.isoformat() if self.start else None,
+            "end": self.end.isoformat() if self.end else None,
+            "updated": self.updated,
+        }
+        if self.members is not None:
+            data["members"] = [m.to_dict() for m in self.members]
+        return data

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from importlib.resources import files
 from itertools import islice
@@ -25,6 +25,7 @@ from storyline.ingest import Skipped, find_files, read_file
 from storyline.model import Article, Timeline
 from storyline.errors import StoreError
 from storyline.store import Store, content_hash
+from storyline.stories import story_article_ids, update_stories
 from storyline.timeline import DEFAULT_METHOD, TimelineRequest, get_method
 
 log = logging.getLogger(__name__)
@@ -93,12 +94,16 @@ def ingest_articles(
     annotator: Annotator | None = None,
     batch_size: int = 64,
     report: IngestReport | None = None,
+    stories: bool = True,
 ) -> IngestReport:
     """Clean, annotate and store articles that were read elsewhere (a benchmark loader).
 
     An article that fails in any stage is skipped and named in the report;
     only a failure of the store itself (disk full, a damaged file) stops
     the ingest, with a StoreError that says what was already committed.
+    Once everything is stored, the new and changed articles are placed in
+    stories (``stories=False`` leaves that to a later ingest, for stores
+    that are only an annotation cache, as the evaluation's).
     """
     if store.read_only:
         # Said before any reading and annotating, not at the first write,
@@ -141,6 +146,8 @@ def ingest_articles(
         report.added += added
         report.updated += updated
         report.copies += copies
+    if stories:
+        update_stories(store)
     report.total_articles = store.count_articles()
     return report
 
@@ -220,14 +227,35 @@ def _fresh_articles(articles: Iterable[Article], store: Store, report: IngestRep
         yield article, digest
 
 
+def timeline_article_ids(store: Store, request: TimelineRequest, *, entity: str | None = None,
+                         story: str | None = None) -> list[str]:
+    """The stored articles a timeline is built from: matching the query, the entity, the story."""
+    ids = store.article_ids(query=request.query, entity=entity)
+    if story is not None:
+        members = set(story_article_ids(store, story))  # NotFoundError for an unknown story
+        ids = [article_id for article_id in ids if article_id in members]
+    return ids
+
+
 def build_timeline(store: Store, request: TimelineRequest | None = None,
-                   method: str = DEFAULT_METHOD, *, entity: str | None = None) -> Timeline:
+                   method: str = DEFAULT_METHOD, *, entity: str | None = None,
+                   story: str | None = None, since: date | None = None) -> Timeline:
     """The timeline of the stored articles that match ``request.query``.
 
-    ``entity`` narrows them to the articles that mention that entity.
+    ``entity`` narrows them to the articles that mention that entity,
+    ``story`` to one story's. ``since`` keeps only the entries that cite an
+    article stored on or after that day (UTC): what changed since then.
+    The timeline is built from all the articles either way, so that an
+    entry keeps its place unless new evidence moves it.
     """
     request = request or TimelineRequest()
-    ids = store.article_ids(query=request.query, entity=entity)
+    ids = timeline_article_ids(store, request, entity=entity, story=story)
     if request.query and not ids:
         log.warning("no article matches %r", request.query)
-    return get_method(method).build(store.load_annotated(ids, entities=False), request)
+    built = get_method(method).build(store.load_annotated(ids, entities=False), request)
+    if since is None:
+        return built
+    recent = set(store.articles_added_since(since, ids))
+    return replace(built, entries=tuple(entry for entry in built.entries
+                                        if any(s.source.article_id in recent
+                                               for s in entry.sentences)))

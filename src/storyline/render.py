@@ -10,11 +10,11 @@ import html
 import json
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from urllib.parse import quote
 
 from storyline.errors import ConfigError
-from storyline.model import Granularity, SourceRef, Timeline, TimelineEntry
+from storyline.model import Granularity, SourceRef, StorySummary, Timeline, TimelineEntry
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
@@ -160,3 +160,23 @@ def render(timeline: Timeline, fmt: str) -> str:
         return RENDERERS[fmt](timeline)
     except KeyError:
         raise ConfigError(f"unknown format {fmt!r}; choose one of: {', '.join(RENDERERS)}") from None
+
+
+def stories_to_markdown(stories: Sequence[StorySummary]) -> str:
+    """The story list as Markdown: a heading per story, its span, sources and articles."""
+    lines = ["# Stories", ""]
+    if not stories:
+        lines.append("_No stories: ingest articles into this store first._")
+    for story in stories:
+        span = " to ".join(dict.fromkeys(d.isoformat() for d in (story.start, story.end) if d))
+        lines += [f"## {story.id}. {_markdown_text(story.title or 'untitled')}", "",
+                  f"{story.articles} article{'s' if story.articles != 1 else ''}"
+                  f"{', ' + span if span else ''}; updated {story.updated}"]
+        if story.sources:
+            lines.append(f"Sources: {_markdown_text(', '.join(story.sources))}")
+        lines.append("")
+        for member in story.members or ():
+            lines.append(f"- `{member.id}` {_markdown_text(member.origin)}")
+        if story.members:
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

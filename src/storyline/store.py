@@ -133,6 +133,37 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE time_mentions ADD COLUMN end_value TEXT;
     """,
+    # 4: stories (issue #16): which story each article is in, what each
+    # article is about (for placing the next ones), and the ids of stories
+    # merged into others, so that an old link still finds its story.
+    # AUTOINCREMENT: a story's id is never given to another, even after it ends.
+    """
+    CREATE TABLE stories (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        title TEXT NOT NULL DEFAULT '',
+        start TEXT,
+        "end" TEXT,
+        articles INTEGER NOT NULL DEFAULT 0,
+        checked INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX stories_updated ON stories (updated_at);
+    CREATE TABLE story_members (
+        article_id TEXT PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
+        story_id INTEGER NOT NULL,
+        added_at TEXT NOT NULL
+    );
+    CREATE INDEX story_members_story ON story_members (story_id);
+    CREATE TABLE story_terms (
+        article_id TEXT PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
+        terms TEXT NOT NULL
+    );
+    CREATE TABLE story_aliases (
+        old_id INTEGER PRIMARY KEY,
+        story_id INTEGER NOT NULL
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -521,6 +552,17 @@ class Store:
             if exc.sqlite_errorname != "SQLITE_ERROR":  # not the query: the store itself
                 raise
             raise QueryError(f"cannot search for {query!r}: {exc}") from None
+
+    @_sqlite_errors
+    def added_at(self, ids: Sequence[str]) -> dict[str, str]:
+        """When each of these articles was stored (UTC, ISO 8601), by id."""
+        return {row["id"]: row["added_at"] for row in self._rows(
+            "SELECT id, added_at FROM articles", "id", list(ids), order="rowid")}
+
+    def articles_added_since(self, since: date, ids: Sequence[str]) -> list[str]:
+        """Those of these articles stored on or after the day ``since`` (UTC)."""
+        return [article_id for article_id, added in self.added_at(ids).items()
+                if added >= since.isoformat()]
 
     @_sqlite_errors
     def get_article(self, article_id: str) -> Article:

@@ -75,15 +75,16 @@ def test_timeline_is_the_design_contract_plus_an_article_count(client, store_pat
     assert {"query", "method", "entries"} <= set(document)
     with Store(store_path, create=False) as store:
         expected = build_timeline(store, TimelineRequest()).to_dict()
-    assert [{k: v for k, v in e.items() if k != "articles"} for e in document["entries"]] \
-        == expected["entries"]
+    assert [{k: v for k, v in e.items() if k not in ("articles", "added")}
+            for e in document["entries"]] == expected["entries"]
     assert document["entries"]
     for entry in document["entries"]:
-        assert set(entry) == {"date", "granularity", "sentences", "articles"}
+        assert set(entry) == {"date", "granularity", "sentences", "articles", "added"}
+        assert entry["added"].startswith("20")  # when its newest quoted article was stored
         assert all(set(s) == CONTRACT_SENTENCE_KEYS for s in entry["sentences"])
         cited = {s["article_id"] for s in entry["sentences"]}
         assert len(cited) <= entry["articles"] <= 3
-    # the extra key does not stop the document from being read as a Timeline
+    # the extra keys do not stop the document from being read as a Timeline
     assert Timeline.from_dict(document).to_dict() == expected
 
 

@@ -215,7 +215,8 @@ def run_eval(
                 log.info("topic %s has no articles; skipped", topic.name)
             else:
                 started = time.perf_counter()
-                ingested = ingest_articles(topic_articles(topic), store, annotator=annotator)
+                ingested = ingest_articles(topic_articles(topic), store, annotator=annotator,
+                                           stories=False)
                 articles = store.load_annotated(dict.fromkeys(ingested.article_ids),
                                                 entities=False)
                 report.preprocess_seconds += time.perf_counter() - started

@@ -9,7 +9,10 @@
 const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
   "September", "October", "November", "December"];
 const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-const FIELDS = ["query", "entity", "start", "end", "dates"];
+const FIELDS = ["query", "entity", "start", "end", "dates", "story"];
+//: Where the page remembers, per story, what the reader last saw of it.
+const VISITS_KEY = "storyline.visits";
+const SVG = "http://www.w3.org/2000/svg";
 
 const byId = (id) => document.getElementById(id);
 const form = byId("controls");
@@ -19,6 +22,7 @@ const reader = byId("reader");
 
 let pending = null;    // the AbortController of the timeline request in flight
 let opened = 0;        // which article the reader is showing, so a late answer is dropped
+let stories = [];      // the story list as the API gave it
 
 /** An element with a class and children; strings become text nodes. */
 function el(tag, className, ...children) {
@@ -110,8 +114,16 @@ async function loadTimeline() {
 
 function drawTimeline(timeline) {
   const entries = timeline.entries;
-  list.replaceChildren(...entries.map(drawEntry));
+  const key = form.elements.story.value || "all";
+  const seen = visits()[key];
+  list.replaceChildren(...entries.map((entry) => drawEntry(entry, seen)));
+  const newest = entries.reduce((latest, e) => (e.added && e.added > latest ? e.added : latest),
+    seen ? seen.added : "");
+  const story = stories.find((s) => s.id === form.elements.story.value);
+  remember(key, { added: newest, updated: story ? story.updated : "" });
+  drawStories();
   const filters = [];
+  if (story) filters.push(`in the story “${story.title}”`);
   if (timeline.query) filters.push(`matching “${timeline.query}”`);
   const entity = form.elements.entity.value;
   if (entity) filters.push(`mentioning ${entity}`);
@@ -120,7 +132,7 @@ function drawTimeline(timeline) {
     : "No dated events were found for these filters.";
 }
 
-function drawEntry(entry) {
+function drawEntry(entry, seen) {
   const [weekday, ...rest] = heading(entry).split(" ");
   const time = entry.granularity === "day"
     ? el("time", "date-label", el("span", "weekday", weekday), ` ${rest.join(" ")}`)
@@ -130,7 +142,10 @@ function drawEntry(entry) {
     : el("span", "support", plural(entry.articles, "article"));
   const when = el("div", `when granularity-${entry.granularity}`, time, support);
   const sentences = el("ul", "sentences", ...entry.sentences.map(drawSentence));
-  return el("li", "entry", when, sentences);
+  // New since the last visit: quotes an article stored after the newest one seen then.
+  const fresh = Boolean(seen && entry.added && entry.added > seen.added);
+  if (fresh) when.append(el("span", "new-mark", "New since your last visit"));
+  return el("li", fresh ? "entry new" : "entry", when, sentences);
 }
 
 function drawSentence(sentence) {
@@ -142,6 +157,99 @@ function drawSentence(sentence) {
   chip.title = `Open: ${sentence.title || "untitled"}`;
   chip.addEventListener("click", () => openArticle(sentence));
   return el("li", "sentence", el("p", "sentence-text", sentence.text), chip);
+}
+
+// -- stories -----------------------------------------------------------------------
+
+/** What the reader last saw, per story ("all" for the whole store): {added, updated}. */
+function visits() {
+  try {
+    return JSON.parse(localStorage.getItem(VISITS_KEY) || "{}") || {};
+  } catch {
+    return {};   // storage refused or damaged: nothing is marked new
+  }
+}
+
+function remember(key, seen) {
+  try {
+    localStorage.setItem(VISITS_KEY, JSON.stringify({ ...visits(), [key]: seen }));
+  } catch {
+    // private mode: the marks just do not persist
+  }
+}
+
+/** Articles per day as small bars over the story's span (an inline SVG, no markup parsed). */
+function sparkline(volume) {
+  const width = 96, height = 22, bins = 24;
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("class", "sparkline");
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  svg.setAttribute("width", width);
+  svg.setAttribute("height", height);
+  svg.setAttribute("role", "img");
+  const total = volume.reduce((sum, day) => sum + day.articles, 0);
+  svg.setAttribute("aria-label", `${plural(total, "article")} over time`);
+  if (!volume.length) return svg;
+  const day = (iso) => Date.parse(`${iso}T00:00:00Z`) / 86400000;
+  const first = day(volume[0].date), last = day(volume[volume.length - 1].date);
+  const counts = new Array(bins).fill(0);
+  for (const point of volume) {
+    const at = last > first ? Math.min(bins - 1, Math.floor((day(point.date) - first) / (last - first + 1) * bins)) : 0;
+    counts[at] += point.articles;
+  }
+  const top = Math.max(...counts);
+  counts.forEach((count, index) => {
+    if (!count) return;
+    const bar = document.createElementNS(SVG, "rect");
+    const tall = Math.max(2, Math.round(count / top * height));
+    bar.setAttribute("x", index * (width / bins));
+    bar.setAttribute("y", height - tall);
+    bar.setAttribute("width", width / bins - 1);
+    bar.setAttribute("height", tall);
+    svg.append(bar);
+  });
+  return svg;
+}
+
+function drawStory(story, seen, current) {
+  const sources = story.sources.length > 3
+    ? `${story.sources.slice(0, 3).join(", ")} +${story.sources.length - 3}`
+    : story.sources.join(", ") || "Unknown outlets";
+  const updated = el("span", "story-updated", `updated ${shortDate(story.updated.slice(0, 10))}`);
+  const fresh = Boolean(seen && story.updated > seen.updated);
+  const open = el("button", "story-open",
+    el("span", "story-title", story.title || "Untitled story"),
+    sparkline(story.volume),
+    el("span", "story-meta", `${plural(story.articles, "article")} · ${sources} · `, updated),
+    fresh ? el("span", "new-mark", "New") : null);
+  open.type = "button";
+  open.addEventListener("click", () => {
+    form.elements.story.value = story.id;
+    loadTimeline();
+  });
+  const item = el("li", fresh ? "story new" : "story", open);
+  item.dataset.story = story.id;
+  if (current) item.setAttribute("aria-current", "true");
+  return item;
+}
+
+function drawStories() {
+  const seen = visits();
+  const current = form.elements.story.value;
+  byId("story-list").replaceChildren(
+    ...stories.map((story) => drawStory(story, seen[story.id], story.id === current)));
+  byId("stories").hidden = !stories.length;
+}
+
+async function loadStories() {
+  try {
+    const response = await fetch("/api/stories");
+    if (!response.ok) return;
+    stories = (await response.json()).stories;
+    drawStories();
+  } catch {
+    // no story list; the timeline of all articles still works
+  }
 }
 
 // -- the article reader ------------------------------------------------------------
@@ -245,6 +353,10 @@ function start() {
     loadTimeline();
   });
   form.addEventListener("reset", () => setTimeout(loadTimeline));
+  byId("all-articles").addEventListener("click", () => {
+    form.elements.story.value = "";
+    loadTimeline();
+  });
   for (const name of ["entity", "start", "end", "dates"]) {
     form.elements[name].addEventListener("change", loadTimeline);
   }
@@ -255,7 +367,8 @@ function start() {
   });
   loadEntities(initial.get("entity"));
   loadSummary();
-  loadTimeline();
+  // The story list first: the timeline's marks and title need it.
+  loadStories().then(loadTimeline);
 }
 
 start();

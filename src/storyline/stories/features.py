@@ -1,0 +1,96 @@
+"""What an article is about, as a bag of weighted terms: its words and who is in it.
+
+Story detection compares articles by what they say (content words, the
+headline's counting more) and by who and where they are about (named
+entities, one feature per name). Weights are raw counts here; the tracker
+turns them into TF-IDF vectors with the document frequencies of the store
+it works on, so a term common in this feed weighs little in it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from storyline.model import AnnotatedArticle
+
+#: A headline word counts as this many body words: the headline says what
+#: the article is about, the body also what surrounds it.
+TITLE_WEIGHT = 3
+#: A named entity counts as this many words: two articles about the same
+#: people and places are about the same story more surely than two that
+#: share vocabulary.
+ENTITY_WEIGHT = 2
+#: Entity labels that say who and where a story is about (dates, amounts
+#: and works of art do not).
+STORY_ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT"})
+#: Entity features are told from words by this prefix.
+ENTITY_PREFIX = "@"
+#: Words shorter than this are left out (initials, "us", "mr").
+MIN_WORD_CHARS = 3
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+_SPACES = re.compile(r"\s+")
+_LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"['’]s?$")
+
+
+def words(text: str) -> list[str]:
+    """Lowercased content words: no stop words, numbers or short tokens; possessives cut."""
+    found = []
+    for match in _WORD.finditer(text.lower()):
+        word = _POSSESSIVE.sub("", match.group())
+        if (len(word) >= MIN_WORD_CHARS and not word.isdigit()
+                and word not in ENGLISH_STOP_WORDS):
+            found.append(word)
+    return found
+
+
+def entity_key(text: str) -> str:
+    """One name however it was written: "the White House's" and "White House" are one."""
+    key = _SPACES.sub(" ", text.strip().lower())
+    key = _LEADING_ARTICLE.sub("", key)
+    return _POSSESSIVE.sub("", key).strip()
+
+
+def article_terms(title: str, text: str, entities: Iterable[tuple[str, str]] = ()
+                  ) -> dict[str, float]:
+    """Raw term weights of one article: sublinear counts of words and entity names.
+
+    ``entities`` are (text, label) pairs; only :data:`STORY_ENTITY_LABELS`
+    count. A term counts ``1 + log(count)``: the tenth "oil" in an article
+    about oil adds less than the first.
+    """
+    counts: Counter[str] = Counter()
+    for word in words(title):
+        counts[word] += TITLE_WEIGHT
+    counts.update(words(text))
+    weights = {term: 1.0 + math.log(count) for term, count in counts.items()}
+    names: Counter[str] = Counter()
+    for name, label in entities:
+        if label in STORY_ENTITY_LABELS:
+            key = entity_key(name)
+            if len(key) >= 2:
+                names[ENTITY_PREFIX + key] += 1
+    for key, count in names.items():
+        weights[key] = ENTITY_WEIGHT * (1.0 + math.log(count))
+    return weights
+
+
+def annotated_terms(annotated: AnnotatedArticle) -> dict[str, float]:
+    """:func:`article_terms` of a stored article, with the entities found in it."""
+    article = annotated.article
+    return article_terms(article.title, article.text,
+                         ((e.text, e.label) for e in annotated.entities))
+
+
+def top_terms(weights: Mapping[str, float], limit: int) -> dict[str, float]:
+    """The ``limit`` heaviest terms (ties broken by the term, so the choice is stable)."""
+    if len(weights) <= limit:
+        return dict(weights)
+    ranked = sorted(weights.items(), key=lambda item: (-item[1], item[0]))
+    return dict(ranked[:limit])

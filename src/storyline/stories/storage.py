@@ -1,0 +1,240 @@
+"""Stories in the store: the tracker's state loaded from it, and its changes written back.
+
+The tables (store migration 4) hold what an update needs and nothing it
+can recompute: each article's raw term weights (``story_terms``), its story
+(``story_members``), the stories' titles and spans as shown to readers
+(``stories``), and the ids of stories merged into others (``story_aliases``).
+Document frequencies and centroids are recomputed from the terms on load:
+they change with every article anyway.
+
+An update runs in one write transaction, from loading to saving, so two
+ingests into one store never place articles against each other's stale
+state. Articles without a story (new ones, changed ones, whose rows went
+with their old content, and any whose ingest was cut off before its
+stories were updated) are the ones placed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+
+from storyline.errors import NotFoundError
+from storyline.model import AnnotatedArticle, StoryMember, StorySummary
+from storyline.stories.features import annotated_terms
+from storyline.stories.tracker import Changes, Item, StoryParams, StoryTracker
+from storyline.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def update_stories(store: Store, params: StoryParams | None = None) -> Changes:
+    """Place every stored article that has no story yet, then repair the stories touched.
+
+    Returns what changed (nothing, quickly, when every article has its story).
+    """
+    with store.atomic():
+        pending = [row[0] for row in store.conn.execute(
+            "SELECT id FROM articles WHERE id NOT IN (SELECT article_id FROM story_members)"
+            " ORDER BY rowid")]
+        if not pending:
+            return Changes()
+        now = _now()
+        tracker = StoryTracker(params, new_id=lambda: _new_story(store, now))
+        tracker.restore(_stored_items(store), _stored_members(store), {
+            str(story_id): checked for story_id, checked in store.conn.execute(
+                "SELECT id, checked FROM stories")})
+        fresh = [_item(annotated) for annotated in store.load_annotated(pending)]
+        changes = tracker.add(fresh)
+        changes.update(tracker.repair(changes.touched))
+        _save(store, tracker, changes, fresh, now)
+    log.info("stories: %d article(s) placed, %d story(ies) changed, %d new, %d merged",
+             len(changes.placed), len(changes.touched), len(changes.created),
+             len(changes.merged))
+    return changes
+
+
+def _item(annotated: AnnotatedArticle) -> Item:
+    return Item(annotated.article.id, annotated.article.published, annotated_terms(annotated))
+
+
+def _stored_items(store: Store) -> Iterable[Item]:
+    rows = store.conn.execute(
+        "SELECT t.article_id, t.terms, a.published FROM story_terms t"
+        " JOIN articles a ON a.id = t.article_id ORDER BY a.rowid")
+    for article_id, terms, published in rows:
+        yield Item(article_id, date.fromisoformat(published) if published else None,
+                   json.loads(terms))
+
+
+def _stored_members(store: Store) -> dict[str, str]:
+    return {article_id: str(story_id) for article_id, story_id in store.conn.execute(
+        "SELECT article_id, story_id FROM story_members")}
+
+
+def _new_story(store: Store, now: str) -> str:
+    cursor = store.conn.execute(
+        "INSERT INTO stories (created_at, updated_at) VALUES (?, ?)", (now, now))
+    return str(cursor.lastrowid)
+
+
+def _save(store: Store, tracker: StoryTracker, changes: Changes, fresh: list[Item],
+          now: str) -> None:
+    conn = store.conn
+    conn.executemany(
+        "INSERT OR REPLACE INTO story_terms (article_id, terms) VALUES (?, ?)",
+        [(item.article_id, json.dumps(item.terms, separators=(",", ":"))) for item in fresh])
+    conn.executemany(
+        "INSERT INTO story_members (article_id, story_id, added_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (article_id) DO UPDATE SET story_id = excluded.story_id",
+        [(article_id, int(story_id), now) for article_id, story_id in changes.placed.items()])
+    for gone, kept in changes.merged:
+        conn.execute("UPDATE story_aliases SET story_id = ? WHERE story_id = ?",
+                     (int(kept), int(gone)))
+        conn.execute("INSERT OR REPLACE INTO story_aliases (old_id, story_id) VALUES (?, ?)",
+                     (int(gone), int(kept)))
+    ended = {gone for gone, _ in changes.merged} | changes.removed
+    ended -= set(tracker.stories)
+    conn.executemany("DELETE FROM stories WHERE id = ?", [(int(s),) for s in ended])
+    touched = (changes.touched | changes.created) & set(tracker.stories)
+    titles = _titles(store, tracker, touched)
+    conn.executemany(
+        'UPDATE stories SET title = ?, start = ?, "end" = ?, articles = ?, checked = ?,'
+        " updated_at = ? WHERE id = ?",
+        [(titles[s], _iso(tracker.stories[s].start), _iso(tracker.stories[s].end),
+          tracker.stories[s].size, tracker.stories[s].checked, now, int(s))
+         for s in sorted(touched, key=int)])
+
+
+def _titles(store: Store, tracker: StoryTracker, story_ids: set[str]) -> dict[str, str]:
+    """Each story's title: the headline of the member closest to its centroid.
+
+    A member's headline, not generated words: it reads like a headline and
+    says what the story is about in the words of its coverage. Ties go to
+    the earliest article.
+    """
+    limit = tracker.params.centroid_terms
+    best: dict[str, tuple[float, str, str]] = {}
+    for story_id in story_ids:
+        story = tracker.stories[story_id]
+        centroid = story.centroid(limit)
+        for article_id in story.members:
+            item = tracker.items[article_id]
+            vector = tracker.vector(item.terms, article_id)
+            score = sum(w * centroid.get(t, 0.0) for t, w in vector.items())
+            key = (-score, item.published.isoformat() if item.published else "9999", article_id)
+            if story_id not in best or key < best[story_id]:
+                best[story_id] = key
+    chosen = {best[s][2] for s in best}
+    headlines = {row[0]: row[1] for row in _select_in(
+        store, "SELECT id, title FROM articles", "id", chosen)}
+    return {s: headlines.get(best[s][2], "") for s in story_ids}
+
+
+def _select_in(store: Store, sql: str, column: str, values: Iterable[object]) -> list[tuple]:
+    values = list(values)
+    rows: list[tuple] = []
+    for first in range(0, len(values), 500):
+        chunk = values[first:first + 500]
+        marks = ",".join("?" * len(chunk))
+        rows += [tuple(r) for r in store.conn.execute(
+            f"{sql} WHERE {column} IN ({marks})", chunk)]
+    return rows
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def resolve_story(store: Store, story_id: str) -> str:
+    """The id of the story ``story_id`` names now (a merged story's id leads to its survivor).
+
+    NotFoundError when no story ever had that id.
+    """
+    if not story_id.strip().isdigit():
+        raise NotFoundError(f"no story with id {story_id!r} in this store (story ids are numbers; "
+                            f"`storyline stories --db DB` lists them)")
+    number = int(story_id)
+    if store.conn.execute("SELECT 1 FROM stories WHERE id = ?", (number,)).fetchone():
+        return str(number)
+    row = store.conn.execute("SELECT story_id FROM story_aliases WHERE old_id = ?",
+                             (number,)).fetchone()
+    if row is None:
+        raise NotFoundError(f"no story with id {story_id!r} in this store; "
+                            f"`storyline stories --db DB` lists them")
+    return str(row[0])
+
+
+def story_article_ids(store: Store, story_id: str) -> list[str]:
+    """The story's articles in publication order (undated last)."""
+    resolved = resolve_story(store, story_id)
+    return [row[0] for row in store.conn.execute(
+        "SELECT a.id FROM story_members m JOIN articles a ON a.id = m.article_id"
+        " WHERE m.story_id = ? ORDER BY a.published IS NULL, a.published, a.rowid",
+        (int(resolved),))]
+
+
+def list_stories(store: Store, *, since: date | None = None, members: bool = False,
+                 story_ids: Iterable[str] | None = None) -> list[StorySummary]:
+    """Stories, largest first (ties: latest update, then id).
+
+    ``since`` keeps the stories changed on or after that day (UTC), and
+    only those; ``members`` adds each story's articles.
+    """
+    sql = 'SELECT id, title, start, "end", articles, updated_at FROM stories WHERE articles > 0'
+    params: list[object] = []
+    if since:
+        sql += " AND updated_at >= ?"
+        params.append(since.isoformat())
+    if story_ids is not None:
+        wanted = [int(resolve_story(store, s)) for s in story_ids]
+        sql += f" AND id IN ({','.join('?' * len(wanted))})"
+        params += wanted
+    sql += " ORDER BY articles DESC, updated_at DESC, id"
+    rows = store.conn.execute(sql, params).fetchall()
+    ids = [row[0] for row in rows]
+    sources: dict[int, list[str]] = defaultdict(list)
+    listed: dict[int, list[StoryMember]] = defaultdict(list)
+    for story_id, source in _select_in(
+            store, "SELECT DISTINCT m.story_id, a.source FROM story_members m"
+                   " JOIN articles a ON a.id = m.article_id", "m.story_id", ids):
+        if source:
+            sources[story_id].append(source)
+    if members:
+        for story_id, article_id, origin, published, added_at in sorted(_select_in(
+                store, "SELECT m.story_id, a.id, a.origin, a.published, m.added_at"
+                       " FROM story_members m JOIN articles a ON a.id = m.article_id",
+                "m.story_id", ids), key=lambda r: (r[0], r[3] is None, r[3] or "", r[1])):
+            listed[story_id].append(StoryMember(article_id, origin,
+                                                date.fromisoformat(published)
+                                                if published else None, added_at))
+    return [
+        StorySummary(
+            id=str(story_id), title=title, articles=count,
+            sources=tuple(sorted(sources[story_id], key=str.lower)),
+            start=date.fromisoformat(start) if start else None,
+            end=date.fromisoformat(end) if end else None,
+            updated=updated,
+            members=tuple(listed[story_id]) if members else None,
+        )
+        for story_id, title, start, end, count, updated in rows
+    ]
+
+
+def story_volume(store: Store, story_id: str) -> list[tuple[date, int]]:
+    """Articles per publication day of a story, for the page's small chart."""
+    resolved = resolve_story(store, story_id)
+    return [(date.fromisoformat(day), count) for day, count in store.conn.execute(
+        "SELECT a.published, count(*) FROM story_members m JOIN articles a ON a.id = m.article_id"
+        " WHERE m.story_id = ? AND a.published IS NOT NULL GROUP BY a.published"
+        " ORDER BY a.published", (int(resolved),))]

@@ -1,0 +1,632 @@
+"""Incremental story detection: each article joins the story it belongs to, or starts one.
+
+The classic single-pass clustering of topic detection and tracking (Allan
+et al. 1998; Miranda et al. 2018 for news streams), on TF-IDF vectors of
+words and entity names (:mod:`.features`), with the store's own document
+frequencies:
+
+- an article joins the story whose centroid is most similar to it, when
+  that similarity, lowered by the time between the article and the story
+  (halved every ``half_life_days``), reaches ``join``; else it starts a
+  story of its own;
+- a repair step (:meth:`StoryTracker.repair`) then looks again at the
+  stories an ingest touched: their centroids are recomputed with today's
+  document frequencies, stories whose centroids came to reach ``merge``
+  are merged (the larger keeps its id), and each member that now fits
+  another story better moves there, or leaves a story it no longer fits
+  at all (a story that drifted splits).
+
+Story ids never change while a story lives; a story merged into another
+leaves its id behind as an alias of the one it joined. Within a batch,
+articles are taken in publication order, so the same articles in another
+order give nearly the same stories, and the repair step brings them
+closer still.
+
+Everything here is in memory and pure; :mod:`.storage` loads and saves it.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+from scipy import sparse
+
+from storyline.errors import ConfigError
+from storyline.stories.features import top_terms
+
+log = logging.getLogger(__name__)
+
+Vector = dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class StoryParams:
+    """The thresholds of story detection; see the module docstring for what each does.
+
+    ``join`` and ``merge`` are low because the top level is what a reader
+    browses: a story is a topic followed over months (a war, an epidemic),
+    not one day's event, and coverage of one topic on different days
+    shares less vocabulary than two reports of one event. The half-life is
+    half a year for the same reason. Set from the behaviour on the
+    development data (Timeline17, four settings tried; ``bench/stories.py``
+    reports the figures as in-sample); they are parameters, never switched
+    by dataset.
+    """
+
+    join: float = 0.1
+    merge: float = 0.12
+    half_life_days: float = 180.0
+    #: Terms kept per article vector: its heaviest, by TF-IDF.
+    article_terms: int = 100
+    #: Terms kept per story centroid when it is compared and stored.
+    centroid_terms: int = 300
+    #: A member moves to another story only when it fits that one better by this much.
+    move_margin: float = 0.05
+    #: Rounds of merging and moving per repair (each stops early once nothing changes).
+    repair_rounds: int = 3
+    #: Terms a story's running sum keeps (pruned when it grows past twice this):
+    #: the centroid only ever uses the heaviest ``centroid_terms``.
+    total_terms: int = 1000
+    #: New articles compared with the stories at once (see :meth:`StoryTracker.add`).
+    chunk: int = 32
+    #: A story's members are looked at again once it has grown by this factor.
+    repair_growth: float = 1.25
+
+    def __post_init__(self) -> None:
+        if not 0 < self.join <= 1 or not 0 < self.merge <= 1:
+            raise ConfigError(f"story thresholds must be in (0, 1]: join {self.join}, "
+                              f"merge {self.merge}")
+        if self.half_life_days <= 0:
+            raise ConfigError(f"half_life_days must be positive, got {self.half_life_days}")
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One article as story detection sees it: raw term weights and a publication date."""
+
+    article_id: str
+    published: date | None
+    terms: Mapping[str, float]
+
+
+@dataclass(slots=True)
+class Story:
+    """A story being tracked: the sum of its members' unit vectors and its span.
+
+    The centroid is cached until the story changes: comparing every new
+    article with every story must not sort every story's terms each time.
+    """
+
+    id: str
+    members: set[str] = field(default_factory=set)
+    total: Vector = field(default_factory=dict)
+    start: date | None = None
+    end: date | None = None
+    cached: Vector | None = None
+    #: Members when the repair last looked at each of them (see :meth:`StoryTracker.repair`).
+    checked: int = 0
+
+    @property
+    def size(self) -> int:
+        return len(self.members)
+
+    def add(self, article_id: str, vector: Vector, published: date | None,
+            keep: int) -> None:
+        """Add a member; ``total`` is pruned to its ``keep`` heaviest terms when it grows past twice that."""
+        self.members.add(article_id)
+        for term, weight in vector.items():
+            self.total[term] = self.total.get(term, 0.0) + weight
+        if len(self.total) > 2 * keep:
+            self.total = top_terms(self.total, keep)
+        self.widen(published)
+        self.cached = None
+
+    def widen(self, published: date | None) -> None:
+        if published is not None:
+            self.start = published if self.start is None else min(self.start, published)
+            self.end = published if self.end is None else max(self.end, published)
+
+    def centroid(self, limit: int) -> Vector:
+        """The unit-length centroid over the story's ``limit`` heaviest terms."""
+        if self.cached is None:
+            self.cached = _unit(top_terms(self.total, limit))
+        return self.cached
+
+
+@dataclass(slots=True)
+class Changes:
+    """What a batch or a repair changed, for storage to write and for logs."""
+
+    #: article id -> story id, for every article placed (or moved).
+    placed: dict[str, str] = field(default_factory=dict)
+    #: story ids whose members, centroid or span changed (merged-away ones excluded).
+    touched: set[str] = field(default_factory=set)
+    #: (absorbed story id, surviving story id)
+    merged: list[tuple[str, str]] = field(default_factory=list)
+    created: set[str] = field(default_factory=set)
+    #: story ids that ended without members (their articles all moved elsewhere).
+    removed: set[str] = field(default_factory=set)
+
+    def update(self, other: Changes) -> None:
+        self.placed.update(other.placed)
+        self.touched |= other.touched
+        self.merged += other.merged
+        self.created |= other.created
+        self.removed |= other.removed
+
+
+class StoryTracker:
+    """Stories, document frequencies and article vectors of one store, in memory.
+
+    ``new_id`` makes the id of a new story (storage hands out short numbers).
+    """
+
+    def __init__(self, params: StoryParams | None = None, *,
+                 new_id: Callable[[], str] | None = None) -> None:
+        self.params = params or StoryParams()
+        self.df: Counter[str] = Counter()
+        self.documents = 0
+        self.stories: dict[str, Story] = {}
+        self.story_of: dict[str, str] = {}
+        #: Raw term weights and date of every article placed, for repairs.
+        self.items: dict[str, Item] = {}
+        self._counter = 0
+        self._new_id = new_id or self._next_id
+        self._vectors: dict[tuple[str, bool], Vector] = {}
+
+    # -- state ------------------------------------------------------------------------
+
+    def _next_id(self) -> str:
+        self._counter += 1
+        return str(self._counter)
+
+    def count(self, terms: Iterable[str], sign: int = 1) -> None:
+        """Add (or with ``sign=-1`` remove) one document's terms to the document frequencies."""
+        self._vectors.clear()  # made with the old frequencies
+        for term in terms:
+            self.df[term] += sign
+            if self.df[term] <= 0:
+                del self.df[term]
+        self.documents += sign
+
+    def idf(self, term: str) -> float:
+        """ln(N / df): a term in every document weighs nothing, a rare one much."""
+        return math.log((self.documents + 1) / (self.df.get(term, 0) + 0.5))
+
+    def vector(self, terms: Mapping[str, float], key: str | None = None, *,
+               shared: bool = False) -> Vector:
+        """The unit TF-IDF vector of raw term weights, over its heaviest terms.
+
+        ``shared`` keeps only terms some other stored article has too: for
+        an article being compared, a term no one else has cannot make it
+        like anything and only lengthens its vector (a typo, a rare name).
+        Stories' sums use every term, since later articles may share them.
+        With ``key`` (an article id) the vector is remembered until the
+        document frequencies change: a repair looks at each member often.
+        """
+        cache_key = (key, shared)
+        if key is not None and cache_key in self._vectors:
+            return self._vectors[cache_key]
+        df, scale, least = self.df, self.documents + 1, 2 if shared else 0
+        weighted = {t: w * math.log(scale / (df.get(t, 0) + 0.5)) for t, w in terms.items()
+                    if df.get(t, 0) >= least}
+        vector = _unit(top_terms({t: w for t, w in weighted.items() if w > 0},
+                                 self.params.article_terms))
+        if key is not None:
+            self._vectors[cache_key] = vector
+        return vector
+
+    @property
+    def leave(self) -> float:
+        """A member whose fit to the rest of its story is below this leaves it.
+
+        Half the lower of ``join`` and ``merge``: a member that could neither
+        join its story afresh nor be merged back into it as a story of its
+        own would otherwise leave and come back at every repair.
+        """
+        return min(self.params.join, self.params.merge) / 2
+
+    def decay(self, published: date | None, story: Story) -> float:
+        """How much time apart lowers a similarity: halved every half-life between them."""
+        if published is None or story.start is None or story.end is None:
+            return 1.0
+        if story.start <= published <= story.end:
+            return 1.0
+        gap = (story.start - published).days if published < story.start else (
+            published - story.end).days
+        return 0.5 ** (gap / self.params.half_life_days)
+
+    def span_decay(self, one: Story, other: Story) -> float:
+        """:meth:`decay` between two stories: nothing when their spans overlap."""
+        if None in (one.start, one.end, other.start, other.end):
+            return 1.0
+        assert one.start and one.end and other.start and other.end
+        gap = max((other.start - one.end).days, (one.start - other.end).days, 0)
+        return 0.5 ** (gap / self.params.half_life_days)
+
+    # -- adding articles ---------------------------------------------------------------
+
+    def add(self, items: Sequence[Item]) -> Changes:
+        """Place each new article in a story (articles already placed are moved if needed).
+
+        Articles are taken in publication order (undated last), ties by id,
+        and compared in chunks of ``chunk`` with every story as it stood at
+        the chunk's start plus the stories the chunk itself changed: one
+        sparse product per chunk instead of one per article.
+        """
+        changes = Changes()
+        fresh = sorted(items, key=lambda i: (i.published is None, i.published or date.min,
+                                             i.article_id))
+        for item in fresh:
+            if item.article_id in self.items:
+                self._forget(item.article_id, changes)
+            self.count(item.terms)
+        for first in range(0, len(fresh), self.params.chunk):
+            self._add_chunk(fresh[first:first + self.params.chunk], changes)
+        return changes
+
+    def _add_chunk(self, chunk: Sequence[Item], changes: Changes) -> None:
+        vectors = [self.vector(item.terms, item.article_id, shared=True) for item in chunk]
+        ids = list(self.stories)
+        scores = self._similarities(vectors, [i.published for i in chunk], ids)
+        dirty: set[str] = set()
+        limit = self.params.centroid_terms
+        for row, (item, vector) in enumerate(zip(chunk, vectors, strict=True)):
+            best_id, best = None, 0.0
+            if ids:
+                column = int(np.argmax(scores[row]))
+                best_id, best = ids[column], float(scores[row, column])
+            for story_id in dirty:  # stories changed within this chunk: compared afresh
+                story = self.stories[story_id]
+                score = _dot(vector, story.centroid(limit)) * self.decay(item.published, story)
+                if score > best:
+                    best_id, best = story_id, score
+            if best_id is None or best < self.params.join or best_id not in self.stories:
+                story = Story(self._new_id())
+                self.stories[story.id] = story
+                changes.created.add(story.id)
+            else:
+                story = self.stories[best_id]
+            story.add(item.article_id, self.vector(item.terms, item.article_id),
+                      item.published, self.params.total_terms)
+            self.items[item.article_id] = item
+            self.story_of[item.article_id] = story.id
+            changes.placed[item.article_id] = story.id
+            changes.touched.add(story.id)
+            dirty.add(story.id)
+
+    def restore(self, items: Iterable[Item], story_of: Mapping[str, str],
+                checked: Mapping[str, int] | None = None) -> None:
+        """Load stored state: articles already placed, the story of each, the repairs' marks.
+
+        Document frequencies are counted over all of them first, then every
+        story's centroid is computed with those frequencies.
+        """
+        for item in items:
+            self.items[item.article_id] = item
+            self.count(item.terms)
+        for article_id, story_id in story_of.items():
+            if article_id in self.items:
+                self.story_of[article_id] = story_id
+                self.stories.setdefault(story_id, Story(story_id)).members.add(article_id)
+        for story in self.stories.values():
+            self._recompute(story)
+            story.checked = (checked or {}).get(story.id, 0)
+
+    def _forget(self, article_id: str, changes: Changes) -> None:
+        """Take an article out before it is placed again (its content changed)."""
+        old = self.items.pop(article_id)
+        self.count(old.terms, -1)
+        story_id = self.story_of.pop(article_id, None)
+        if story_id in self.stories:
+            story = self.stories[story_id]
+            story.members.discard(article_id)
+            self._recompute(story)
+            changes.touched.add(story_id)
+
+    def _similarities(self, vectors: Sequence[Vector], published: Sequence[date | None],
+                      story_ids: Sequence[str]) -> np.ndarray:
+        """Cosine of each vector with each story's centroid, times the time decay."""
+        if not story_ids or not vectors:
+            return np.zeros((len(vectors), len(story_ids)))
+        limit = self.params.centroid_terms
+        centroids = [self.stories[s].centroid(limit) for s in story_ids]
+        left, right = _matrices(vectors, centroids)
+        scores = (left @ right.T).toarray()
+        days = np.array([d.toordinal() if d else np.nan for d in published], dtype=float)
+        starts = np.array([_ordinal(self.stories[s].start) for s in story_ids], dtype=float)
+        ends = np.array([_ordinal(self.stories[s].end) for s in story_ids], dtype=float)
+        gaps = np.maximum(np.maximum(starts[None, :] - days[:, None],
+                                     days[:, None] - ends[None, :]), 0.0)
+        decay = np.where(np.isnan(gaps), 1.0, 0.5 ** (np.nan_to_num(gaps) /
+                                                      self.params.half_life_days))
+        return scores * decay
+
+    # -- repair --------------------------------------------------------------------------
+
+    def repair(self, touched: Iterable[str] | None = None) -> Changes:
+        """Merge stories that grew together, move members that fit elsewhere, split drifted ones.
+
+        Only ``touched`` stories (default: all) and the stories they are
+        compared with change. Their centroids are first recomputed with
+        today's document frequencies, and each is checked for merges. Its
+        members are looked at again (moves, splits) only when it has grown
+        by ``repair_growth`` since they last were, or took part in a merge:
+        a story of a thousand articles is not re-examined for every ten
+        that join it, and the work of all repairs stays proportional to
+        the articles placed (times a logarithm).
+        """
+        changes = Changes()
+        full = touched is None
+        focus = set(self.stories if full else touched) & set(self.stories)
+        for story_id in focus:
+            self._recompute(self.stories[story_id])
+        deep = {s for s in focus if full or self.stories[s].size >= max(
+            2, self.params.repair_growth * self.stories[s].checked)}
+        for _ in range(self.params.repair_rounds):
+            round_changes = Changes()
+            self._merge(focus, round_changes)
+            deep |= {kept for _, kept in round_changes.merged}
+            deep &= set(self.stories)
+            focus = (focus | round_changes.touched) & set(self.stories)
+            self._move(deep, round_changes)
+            deep = (deep | round_changes.created) & set(self.stories)
+            self._split(deep, round_changes)
+            deep = (deep | round_changes.created) & set(self.stories)
+            focus = (focus | round_changes.touched) & set(self.stories)
+            changes.update(round_changes)
+            if not round_changes.placed and not round_changes.merged:
+                break
+        for story_id in deep & set(self.stories):
+            self.stories[story_id].checked = self.stories[story_id].size
+        changes.touched = {s for s in changes.touched if s in self.stories}
+        return changes
+
+    def _recompute(self, story: Story) -> None:
+        """A story's sum and span afresh from its members, with today's document frequencies."""
+        total: Vector = {}
+        story.start = story.end = None
+        for article_id in story.members:
+            item = self.items[article_id]
+            for term, weight in self.vector(item.terms, article_id).items():
+                total[term] = total.get(term, 0.0) + weight
+            story.widen(item.published)
+        story.total = top_terms(total, self.params.total_terms)
+        story.cached = None
+
+    def _merge(self, focus: set[str], changes: Changes) -> None:
+        """Merge pairs of stories whose centroids reach ``merge``, most similar first."""
+        if not focus:
+            return
+        ids = sorted(self.stories, key=_story_order)
+        limit = self.params.centroid_terms
+        (matrix,) = _matrices([self.stories[s].centroid(limit) for s in ids])
+        index = {s: i for i, s in enumerate(ids)}
+        rows = [index[s] for s in sorted(focus, key=_story_order)]
+        scores = (matrix[rows] @ matrix.T).toarray()
+        pairs = []
+        for r, row in enumerate(rows):
+            for column in np.nonzero(scores[r] >= self.params.merge)[0]:
+                if column == row:
+                    continue
+                one, other = self.stories[ids[row]], self.stories[ids[column]]
+                score = scores[r, column] * self.span_decay(one, other)
+                if score >= self.params.merge:
+                    pairs.append((-score, *sorted((ids[row], ids[column]), key=_story_order)))
+        alias: dict[str, str] = {}
+
+        def final(story_id: str) -> str:
+            while story_id in alias:
+                story_id = alias[story_id]
+            return story_id
+
+        for _, first, second in sorted(set(pairs)):
+            first, second = final(first), final(second)
+            if first == second:
+                continue
+            one, other = self.stories[first], self.stories[second]
+            if self._similarity(one, other) < self.params.merge:
+                continue  # an earlier merge moved one of them away
+            keep, gone = (one, other) if (one.size, -_numeric(one.id)) >= (
+                other.size, -_numeric(other.id)) else (other, one)
+            for article_id in gone.members:
+                self.story_of[article_id] = keep.id
+                changes.placed[article_id] = keep.id
+            keep.members |= gone.members
+            self._recompute(keep)
+            del self.stories[gone.id]
+            alias[gone.id] = keep.id
+            changes.merged.append((gone.id, keep.id))
+            changes.touched.add(keep.id)
+            changes.touched.discard(gone.id)
+            log.debug("story %s merged into %s", gone.id, keep.id)
+
+    def _similarity(self, one: Story, other: Story) -> float:
+        limit = self.params.centroid_terms
+        return _cosine(one.centroid(limit), other.centroid(limit)) * self.span_decay(one, other)
+
+    def _move(self, focus: set[str], changes: Changes) -> None:
+        """Members of the focus stories that fit another story better move to it.
+
+        A member's fit to its own story is measured without it (its own
+        weight would always make it fit); one that fits no story any more
+        leaves, and those that left start stories of their own together.
+        """
+        if not focus:
+            return
+        ids = list(self.stories)
+        members = sorted(a for s in focus for a in self.stories[s].members)
+        if not members:
+            return
+        vectors = [self.vector(self.items[a].terms, a, shared=True) for a in members]
+        scores = self._similarities(vectors, [self.items[a].published for a in members], ids)
+        column_of = {s: i for i, s in enumerate(ids)}
+        left: list[Item] = []
+        moves: dict[str, str] = {}
+        for row, article_id in enumerate(members):
+            own_id = self.story_of[article_id]
+            own = self.stories[own_id]
+            vector = vectors[row]
+            if own.size > 1:
+                full = self.vector(self.items[article_id].terms, article_id)
+                rest = {t: w - full.get(t, 0.0) for t, w in own.total.items()}
+                own_score = _cosine(vector, top_terms(rest, self.params.centroid_terms))
+                own_score *= self.decay(self.items[article_id].published, own)
+            else:
+                own_score = 0.0
+            scores[row, column_of[own_id]] = -1.0
+            column = int(np.argmax(scores[row]))
+            best = float(scores[row, column])
+            if best >= self.params.join and best > own_score + self.params.move_margin:
+                moves[article_id] = ids[column]
+            elif own.size > 1 and own_score < self.leave:
+                left.append(self.items[article_id])
+        for article_id, target in moves.items():
+            self._relocate(article_id, target, changes)
+        for item in left:
+            self._detach(item.article_id, changes)
+        self._refresh(changes)
+        if left:
+            for item in left:
+                self.count(item.terms, -1)  # add() counts them again
+                del self.items[item.article_id]
+            changes.update(self.add(left))
+
+    def _refresh(self, changes: Changes) -> None:
+        """Recompute the touched stories; those left without members end."""
+        for story_id in list(changes.touched):
+            if story_id in self.stories:
+                if self.stories[story_id].members:
+                    self._recompute(self.stories[story_id])
+                else:
+                    del self.stories[story_id]
+                    changes.removed.add(story_id)
+
+    def _split(self, focus: set[str], changes: Changes) -> None:
+        """Split each focus story in two where its two halves would not be merged.
+
+        The halves come from two-means on the members' vectors, seeded with
+        the member farthest from the centroid and the member farthest from
+        that one; the story splits when the halves' similarity (with the
+        time decay between their spans) is below ``join``: the one half could
+        not even have joined the other. Halves between ``join`` and
+        ``merge`` neither split nor merge, so a repair never undoes the one
+        before it. The half with the story's earliest article keeps its id.
+        """
+        limit = self.params.centroid_terms
+        for story_id in sorted(focus, key=_story_order):
+            story = self.stories.get(story_id)
+            if story is None or story.size < 4:
+                continue
+            members = sorted(story.members)
+            vectors = [self.vector(self.items[a].terms, a) for a in members]
+            (matrix,) = _matrices(vectors)
+            centroid = np.asarray(matrix.sum(axis=0)).ravel()
+            first = int(np.argmin(matrix @ centroid))
+            second = int(np.argmin(matrix @ matrix[first].toarray().ravel()))
+            if first == second:
+                continue
+            seeds = matrix[[first, second]].toarray()
+            side = np.zeros(len(members), dtype=bool)
+            for _ in range(5):
+                side_new = (matrix @ seeds[1]) > (matrix @ seeds[0])
+                if side_new.all() or not side_new.any():
+                    break
+                side = side_new
+                seeds = np.vstack([np.asarray(matrix[~side].sum(axis=0)).ravel(),
+                                   np.asarray(matrix[side].sum(axis=0)).ravel()])
+                seeds /= np.linalg.norm(seeds, axis=1, keepdims=True)
+            if side.all() or not side.any():
+                continue
+            halves = [Story("left"), Story("right")]
+            for row, article_id in enumerate(members):
+                item = self.items[article_id]
+                halves[int(side[row])].add(article_id, vectors[row], item.published,
+                                           self.params.total_terms)
+            score = _dot(halves[0].centroid(limit), halves[1].centroid(limit))
+            if score * self.span_decay(*halves) >= self.params.join:
+                continue
+            oldest = min(members, key=lambda a: (self.items[a].published is None,
+                                                 self.items[a].published or date.min, a))
+            leaving = halves[1] if oldest in halves[0].members else halves[0]
+            new = Story(self._new_id())
+            self.stories[new.id] = new
+            changes.created.add(new.id)
+            for article_id in sorted(leaving.members):
+                self._relocate(article_id, new.id, changes)
+            log.debug("story %s split: %d article(s) to %s", story_id, leaving.size, new.id)
+        self._refresh(changes)
+
+    def _relocate(self, article_id: str, target: str, changes: Changes) -> None:
+        source = self.story_of[article_id]
+        self.stories[source].members.discard(article_id)
+        self.stories[target].members.add(article_id)
+        self.story_of[article_id] = target
+        changes.placed[article_id] = target
+        changes.touched |= {source, target}
+
+    def _detach(self, article_id: str, changes: Changes) -> None:
+        source = self.story_of.pop(article_id)
+        self.stories[source].members.discard(article_id)
+        changes.touched.add(source)
+
+
+# -- small vector helpers -------------------------------------------------------------------
+
+
+def _unit(vector: Mapping[str, float]) -> Vector:
+    norm = math.sqrt(sum(w * w for w in vector.values()))
+    return {t: w / norm for t, w in vector.items()} if norm else {}
+
+
+def _dot(vector: Mapping[str, float], other: Mapping[str, float]) -> float:
+    """Dot product of two sparse vectors (the cosine, when both are unit vectors)."""
+    if len(other) < len(vector):
+        vector, other = other, vector
+    return sum(w * other.get(t, 0.0) for t, w in vector.items())
+
+
+def _ordinal(day: date | None) -> float:
+    return float(day.toordinal()) if day is not None else math.nan
+
+
+def _cosine(vector: Mapping[str, float], other: Mapping[str, float]) -> float:
+    """Cosine of a unit vector with any vector."""
+    norm = math.sqrt(sum(w * w for w in other.values()))
+    if not norm:
+        return 0.0
+    return sum(w * other.get(t, 0.0) for t, w in vector.items()) / norm
+
+
+def _matrices(*groups: Sequence[Mapping[str, float]]) -> list[sparse.csr_matrix]:
+    """Each group of vectors as sparse rows, all over one shared set of term columns."""
+    columns: dict[str, int] = {}
+    built = []
+    for vectors in groups:
+        data: list[float] = []
+        indices: list[int] = []
+        pointers = [0]
+        for vector in vectors:
+            for term, weight in vector.items():
+                indices.append(columns.setdefault(term, len(columns)))
+                data.append(weight)
+            pointers.append(len(indices))
+        built.append((data, indices, pointers, len(vectors)))
+    width = max(len(columns), 1)
+    return [sparse.csr_matrix((data, indices, pointers), shape=(rows, width))
+            for data, indices, pointers, rows in built]
+
+
+def _numeric(story_id: str) -> int:
+    return int(story_id) if story_id.isdigit() else 0
+
+
+def _story_order(story_id: str) -> tuple[int, str]:
+    return (_numeric(story_id), story_id)
+

@@ -1,0 +1,72 @@
+"""Stories over HTTP, against a live uvicorn on loopback, as the page uses them."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from storyline.pipeline import ingest
+from storyline.store import Store
+from storyline.stories import list_stories
+
+from tests.conftest import DATA
+from tests.live import live_server
+
+pytestmark = pytest.mark.slow
+FEED = DATA / "feed"
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("stories-api") / "feed.db"
+    with Store(path) as store:
+        ingest([FEED], store)
+    return path
+
+
+@pytest.fixture(scope="module")
+def client(store_path):
+    with live_server(store_path, build_workers=0) as url, \
+            httpx.Client(base_url=url, timeout=60) as session:
+        yield session
+
+
+def test_the_story_list_is_the_cli_contract_with_a_volume(client, store_path):
+    response = client.get("/api/stories")
+    assert response.status_code == 200
+    stories = response.json()["stories"]
+    with Store(store_path, create=False) as store:
+        expected = [s.to_dict() for s in list_stories(store)]
+    assert [{k: v for k, v in s.items() if k != "volume"} for s in stories] == expected
+    for story in stories:
+        assert sum(day["articles"] for day in story["volume"]) == story["articles"] == 4
+        assert [day["date"] for day in story["volume"]] == sorted(
+            day["date"] for day in story["volume"])
+    assert client.get("/api/stories", params={"since": "2199-01-01"}).json() == {"stories": []}
+    with_members = client.get("/api/stories", params={"articles": "true"}).json()["stories"]
+    assert all(len(s["members"]) == 4 for s in with_members)
+
+
+def test_one_story_has_its_members(client):
+    listed = client.get("/api/stories").json()["stories"][0]
+    story = client.get(f"/api/stories/{listed['id']}").json()
+    assert {k: story[k] for k in listed} == listed | {"volume": story["volume"]}
+    member = story["members"][0]
+    assert set(member) == {"id", "origin", "published", "added_at"}
+    assert len({m["id"].split("-")[0] for m in story["members"]}) == 1
+
+
+def test_the_timeline_of_a_story_quotes_only_its_articles(client):
+    for listed in client.get("/api/stories", params={"articles": "true"}).json()["stories"]:
+        timeline = client.get("/api/timeline", params={"story": listed["id"]}).json()
+        members = {m["id"] for m in listed["members"]}
+        cited = {s["article_id"] for e in timeline["entries"] for s in e["sentences"]}
+        assert timeline["entries"] and cited <= members
+        assert all(e["added"] for e in timeline["entries"])
+
+
+def test_unknown_stories_are_404_with_one_line(client):
+    for path in ("/api/stories/999", "/api/stories/abc", "/api/timeline?story=999"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "no story" in response.json()["detail"]

@@ -1,0 +1,148 @@
+"""Story detection in memory: joining, starting, time decay, repair, stable ids; B-cubed."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from storyline.errors import ConfigError
+from storyline.evaluate.clusters import bcubed
+from storyline.stories.features import article_terms, entity_key, words
+from storyline.stories.tracker import Item, StoryParams, StoryTracker
+
+DAY = date(2020, 3, 1)
+
+FLOOD = ("River flood levee breach evacuation rain water homes town mayor sandbags "
+         "rescue boats overflow")
+STRIKE = ("Port strike union dockers wages pay talks harbour cranes containers walkout "
+          "picket employers")
+QUAKE = ("Earthquake magnitude tremor aftershock collapsed buildings rescue rubble "
+         "epicentre seismic quake")
+
+
+def item(article_id, topic_words, day=DAY, extra="", entities=()):
+    return Item(article_id, day, article_terms(f"{topic_words.split()[0]} news",
+                                               f"{topic_words} {extra}", entities))
+
+
+def feed():
+    """Three stories, six articles each, over three weeks, each article with its own filler."""
+    items = []
+    for n in range(6):
+        day = DAY + timedelta(days=3 * n)
+        items.append(item(f"flood-{n}", FLOOD, day, f"alpha{n} bravo{n}"))
+        items.append(item(f"strike-{n}", STRIKE, day, f"charlie{n} delta{n}"))
+        items.append(item(f"quake-{n}", QUAKE, day, f"echo{n} foxtrot{n}"))
+    return items
+
+
+def stories_of(tracker):
+    return {article_id: story_id for article_id, story_id in tracker.story_of.items()}
+
+
+def gold_of(items):
+    return {i.article_id: i.article_id.split("-")[0] for i in items}
+
+
+def test_words_drop_stop_words_numbers_and_possessives():
+    assert words("The mayor's 2019 plan is in the river's way") == ["mayor", "plan", "river",
+                                                                    "way"]
+    assert entity_key("the White House's") == "white house"
+
+
+def test_entities_count_and_only_story_labels():
+    terms = article_terms("Flood", "water", [("Anna Smith", "PERSON"), ("2019", "DATE")])
+    assert "@anna smith" in terms and "@2019" not in terms
+
+
+def test_a_mixed_feed_becomes_its_stories():
+    items = feed()
+    tracker = StoryTracker()
+    tracker.add(items)
+    tracker.repair()
+    assert bcubed(stories_of(tracker), gold_of(items)).f1 == 1.0
+    assert len(tracker.stories) == 3
+
+
+def test_incremental_equals_one_shot_and_ids_stay():
+    items = feed()
+    one_shot = StoryTracker()
+    one_shot.add(items)
+    one_shot.repair()
+    incremental = StoryTracker()
+    first = incremental.add(items[:6])
+    incremental.repair(first.touched)
+    ids_before = dict(incremental.story_of)
+    for start in range(6, len(items), 4):
+        changes = incremental.add(items[start:start + 4])
+        incremental.repair(changes.touched)
+    assert bcubed(stories_of(incremental), stories_of(one_shot)).f1 == 1.0
+    # the first articles keep the ids their stories had
+    assert {a: incremental.story_of[a] for a in ids_before} == ids_before
+
+
+def test_another_order_gives_the_same_stories():
+    items = feed()
+    forward, backward = StoryTracker(), StoryTracker()
+    forward.add(items)
+    forward.repair()
+    for one in reversed(items):
+        backward.repair(backward.add([one]).touched)
+    assert bcubed(stories_of(backward), stories_of(forward)).f1 == 1.0
+
+
+def test_time_apart_starts_a_new_story():
+    params = StoryParams(half_life_days=10)
+    tracker = StoryTracker(params)
+    tracker.add([item("flood-0", FLOOD), item("flood-1", FLOOD, extra="other words")])
+    tracker.add([item("flood-2", FLOOD, DAY + timedelta(days=365))])
+    assert tracker.story_of["flood-0"] == tracker.story_of["flood-1"]
+    assert tracker.story_of["flood-2"] != tracker.story_of["flood-0"]
+
+
+def test_repair_merges_stories_that_grew_together():
+    # Coverage of one eruption in two vocabularies: each article alone is too
+    # far from the other kind to join it, but the two stories' centroids are
+    # close enough to merge; the older story keeps its id.
+    left = "volcano eruption lava ash cloud village"
+    right = "volcano flights cancelled airport ash airlines"
+    tracker = StoryTracker(StoryParams(join=0.6, merge=0.2))
+    tracker.add([item("a-0", left), item("a-1", left, extra="lava flows"),
+                 item("b-0", right, DAY + timedelta(days=1)), item("c-0", QUAKE),
+                 item("d-0", STRIKE)])
+    assert tracker.story_of["a-0"] != tracker.story_of["b-0"]
+    first = tracker.story_of["a-0"]
+    repaired = tracker.repair()
+    assert tracker.story_of["a-0"] == tracker.story_of["b-0"] == first
+    assert repaired.merged and repaired.merged[0][1] == first
+    assert tracker.story_of["c-0"] != first and tracker.story_of["d-0"] != first
+
+
+def test_a_story_that_drifted_splits():
+    # A flood story, a bridging article, then strike coverage that joins the
+    # story through it: the repair splits the strike coverage off.
+    tracker = StoryTracker()
+    tracker.add([item("flood-0", FLOOD), item("mixed-0", f"{FLOOD} {STRIKE}")])
+    tracker.add([item(f"strike-{n}", STRIKE) for n in range(5)])
+    assert len(set(tracker.story_of.values())) == 1
+    tracker.repair()
+    strike = tracker.story_of["strike-0"]
+    assert all(tracker.story_of[f"strike-{n}"] == strike for n in range(5))
+    assert tracker.story_of["flood-0"] != strike
+    assert tracker.story_of["flood-0"] == "1"  # the half with the first article keeps the id
+
+
+def test_bad_thresholds_are_refused():
+    with pytest.raises(ConfigError):
+        StoryParams(join=0)
+    with pytest.raises(ConfigError):
+        StoryParams(half_life_days=-1)
+
+
+def test_bcubed_punishes_merging_and_splitting():
+    gold = {"a": 1, "b": 1, "c": 2, "d": 2}
+    assert bcubed(gold, gold).f1 == 1.0
+    merged = bcubed({k: 0 for k in gold}, gold)
+    assert merged.recall == 1.0 and merged.precision == 0.5
+    split = bcubed({k: k for k in gold}, gold)
+    assert split.precision == 1.0 and split.recall == 0.5
+    assert bcubed({}, gold).items == 0
