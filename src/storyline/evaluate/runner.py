@@ -41,6 +41,7 @@ from storyline.evaluate.metrics import (
 from storyline.ingest import Skipped, read_file
 from storyline.model import AnnotatedArticle, Article, Timeline
 from storyline.pipeline import ingest_articles
+from storyline.scale.dask import DaskEngine
 from storyline.store import Store
 from storyline.timeline import TimelineRequest, get_method
 
@@ -127,11 +128,13 @@ def run_eval(
     cache: str | Path | None = None,
     annotator: Annotator | None = None,
     on_topic: Callable[[str, int, int], None] | None = None,
+    engine: DaskEngine | None = None,
 ) -> EvalReport:
     """Run the protocol on every topic that has articles.
 
     ``on_topic(name, done, total)`` is called as topics finish, for a
-    progress display.
+    progress display. With an ``engine`` the articles are annotated on its
+    cluster, as ``storyline ingest --workers`` does.
     """
     get_method(method)  # an unknown method fails before any annotation
     topics = load_dataset(dataset_dir)
@@ -146,7 +149,8 @@ def run_eval(
                 log.info("topic %s has no articles; skipped", topic.name)
             else:
                 started = time.perf_counter()
-                ingested = ingest_articles(topic_articles(topic), store, annotator=annotator)
+                ingested = ingest_articles(topic_articles(topic), store, annotator=annotator,
+                                           engine=engine)
                 articles = store.load_annotated(dict.fromkeys(ingested.article_ids),
                                                 entities=False)
                 report.preprocess_seconds += time.perf_counter() - started
