@@ -128,6 +128,14 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE articles ADD COLUMN published_from TEXT;
     """,
+    # 3: sentences are never searched on their own (queries go to articles_fts),
+    # and keeping their full-text index was more than half the writer's time
+    # per article (issue #15): the one writer is what limits a cluster ingest.
+    """
+    DROP TRIGGER sentences_fts_insert;
+    DROP TRIGGER sentences_fts_delete;
+    DROP TABLE sentences_fts;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
