@@ -163,3 +163,23 @@ def test_eval_style_ingest_of_read_articles_matches_serial(cluster, tmp_path):
         ingest_articles(articles, store, annotator=annotator, batch_size=4,
                         engine=engine_on(cluster))
     assert content(tmp_path / "a.db") == content(tmp_path / "b.db")
+
+
+def test_the_cli_ingests_with_local_workers_quietly_and_names_bad_option_pairs(tmp_path):
+    """As a user runs it: a subprocess, a local cluster of one worker, only the report."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "s.db"
+    done = subprocess.run([sys.executable, "-m", "storyline", "ingest", str(DATA / "strike"),
+                           "--db", str(db), "--format", "json", "--workers", "1"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["added"] == 3
+    assert done.stderr == ""  # Dask's start-up chatter stays out of the user's way
+    both = subprocess.run([sys.executable, "-m", "storyline", "ingest", str(DATA / "strike"),
+                           "--db", str(db), "--workers", "2", "--scheduler", "tcp://x:1"],
+                          capture_output=True, text=True, timeout=60)
+    assert both.returncode == 1
+    assert both.stderr.strip() == ("storyline: error: give --workers (a local cluster) or "
+                                   "--scheduler (an existing one), not both")

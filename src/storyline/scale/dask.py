@@ -211,8 +211,8 @@ def _batched(items: Iterable[Any], size: int) -> Iterator[tuple[Any, ...]]:
 
 
 @contextmanager
-def dask_engine(*, scheduler: str | None = None, workers: int | None = None
-                ) -> Iterator[DaskEngine]:
+def dask_engine(*, scheduler: str | None = None, workers: int | None = None,
+                timeout: float = CONNECT_TIMEOUT_S) -> Iterator[DaskEngine]:
     """A DaskEngine on an existing cluster (``scheduler``) or on ``workers`` local processes.
 
     A local cluster gets one single-threaded worker process per core asked
@@ -232,7 +232,7 @@ def dask_engine(*, scheduler: str | None = None, workers: int | None = None
     with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
         if scheduler is not None:
             try:
-                client = Client(scheduler, timeout=CONNECT_TIMEOUT_S)
+                client = Client(scheduler, timeout=timeout)
             except (OSError, TimeoutError) as exc:
                 raise ClusterError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); "
                                    f"start one with `dask scheduler` and workers with "
