@@ -22,6 +22,7 @@ import logging
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from contextlib import ExitStack
 from functools import cache
 
 from storyline.annotate.sentences import SPACY_MODEL
@@ -41,6 +42,8 @@ LEAD_SENTENCES = 3
 #: ``key``: the recognizer on the title and key sentences, names matched
 #: elsewhere; ``all``: the recognizer on the whole text (slower, for comparison).
 SCOPES = ("key", "all")
+#: Articles between two releases of what spaCy allocated (see ``EntityFinder._zone``).
+ARTICLES_PER_ZONE = 256
 _UNUSED_COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter")
 
 
@@ -85,6 +88,8 @@ class EntityFinder:
             raise ValueError(f"unknown entity scope {scope!r}; expected one of {SCOPES}")
         self.model = model
         self.scope = scope
+        self._open: ExitStack | None = None
+        self._articles = 0
 
     def find(self, article_id: str, title: str, text: str, sentences: Sequence[Sentence],
              key: frozenset[int]) -> tuple[Entity, ...]:
@@ -94,8 +99,31 @@ class EntityFinder:
         scope ``all`` it reads the whole text and ``key`` is not used).
         """
         nlp = load_nlp(self.model)
+        self._zone(nlp)
         if self.scope == "all":
             return _assigned(nlp(text).ents, sentences, article_id)
+        return self._find_key(nlp, article_id, title, sentences, key)
+
+    def _zone(self, nlp) -> None:  # type: ignore[no-untyped-def]
+        """Keep spaCy's memory flat: what it made for the last articles is freed now and then.
+
+        Every new word adds to spaCy's vocabulary, which would grow without
+        end over millions of articles; a memory zone frees what was added
+        inside it. One zone spans ARTICLES_PER_ZONE articles, so that the
+        tokenizer's cache still helps within it. Only plain str and int
+        leave ``find``, so nothing made inside a zone is used after it.
+        """
+        if self._open is not None and self._articles < ARTICLES_PER_ZONE:
+            self._articles += 1
+            return
+        if self._open is not None:
+            self._open.close()
+        self._open = ExitStack()
+        self._open.enter_context(nlp.memory_zone())
+        self._articles = 1
+
+    def _find_key(self, nlp, article_id: str, title: str,  # type: ignore[no-untyped-def]
+                  sentences: Sequence[Sentence], key: frozenset[int]) -> tuple[Entity, ...]:
         read = [s for s in sentences if s.index in key]
         docs = list(nlp.pipe([title, *(s.text for s in read)], batch_size=len(read) + 1))
         found: list[Entity] = []
