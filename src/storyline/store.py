@@ -527,6 +527,31 @@ class Store:
             raise QueryError(f"cannot search for {query!r}: {exc}") from None
 
     @_sqlite_errors
+    def article_page(self, *, query: str | None = None, offset: int = 0, limit: int = 20
+                     ) -> tuple[int, list[str]]:
+        """How many articles match ``query``, and ``limit`` of their ids from ``offset`` on.
+
+        The order is ``article_ids``'; the page is cut by SQLite, so a word
+        that most of a big store contains costs a count and a bounded sort,
+        not a list of every matching id.
+        """
+        source, count, params = "articles a", "SELECT count(*) FROM articles", []
+        if query:
+            source += " JOIN articles_fts f ON f.rowid = a.rowid WHERE articles_fts MATCH ?"
+            count = "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?"
+            params.append(fts_query(query))
+        try:
+            total = self.conn.execute(count, params).fetchone()[0]
+            ids = [row[0] for row in self.conn.execute(
+                f"SELECT a.id FROM {source} ORDER BY a.published, a.rowid LIMIT ? OFFSET ?",
+                [*params, limit, offset])]
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorname != "SQLITE_ERROR":  # not the query: the store itself
+                raise
+            raise QueryError(f"cannot search for {query!r}: {exc}") from None
+        return total, ids
+
+    @_sqlite_errors
     def get_article(self, article_id: str) -> Article:
         row = self.conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
         if row is None:

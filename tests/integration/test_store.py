@@ -194,3 +194,13 @@ def test_a_schema_2_store_loses_the_unused_sentence_index_and_keeps_its_data(tmp
         assert store.article_ids(query="fled") == ["a1"]
         names = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master")}
     assert "sentences_fts" not in names and "articles_fts" in names
+
+
+def test_a_page_of_articles_is_cut_by_the_store_in_the_order_of_all_ids(fresh_store):
+    for number in range(7):
+        fresh_store.put(annotated(f"a{number}", published=date(2019, 6, 30 - number)),
+                        f"h{number}")
+    every = fresh_store.article_ids(query="fled")
+    assert fresh_store.article_page(query="fled", offset=2, limit=3) == (7, every[2:5])
+    assert fresh_store.article_page(offset=5, limit=10) == (7, fresh_store.article_ids()[5:])
+    assert fresh_store.article_page(query="nowhere") == (0, [])
