@@ -200,7 +200,13 @@ def test_a_page_of_articles_is_cut_by_the_store_in_the_order_of_all_ids(fresh_st
     for number in range(7):
         fresh_store.put(annotated(f"a{number}", published=date(2019, 6, 30 - number)),
                         f"h{number}")
-    every = fresh_store.article_ids(query="fled")
-    assert fresh_store.article_page(query="fled", offset=2, limit=3) == (7, every[2:5])
-    assert fresh_store.article_page(offset=5, limit=10) == (7, fresh_store.article_ids()[5:])
+    for number in range(40):  # a store where "fled" is rare: the other plan
+        fresh_store.put(annotated(f"b{number}", "The dam held on Sunday. Nobody left the valley.",
+                                  published=date(2019, 5, 1 + number % 28)), f"k{number}")
+    for word in ("fled", "dam"):
+        every = fresh_store.article_ids(query=word)
+        for offset, limit in ((0, 3), (2, 3), (5, 100)):
+            assert fresh_store.article_page(query=word, offset=offset, limit=limit) == (
+                len(every), every[offset:offset + limit])
+    assert fresh_store.article_page(offset=45, limit=10) == (47, fresh_store.article_ids()[45:])
     assert fresh_store.article_page(query="nowhere") == (0, [])
