@@ -340,13 +340,13 @@ def articles(
     page: Annotated[int, Query(ge=1, description="Page number, from 1")] = 1,
 ) -> dict[str, Any]:
     """Articles in publication order, without their text (``/api/articles/{id}`` has it)."""
-    ids = store.article_ids(query=query or None)
-    shown = ids[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    total, shown = store.article_page(query=query or None, offset=(page - 1) * PAGE_SIZE,
+                                      limit=PAGE_SIZE)
     return {
-        "total": len(ids),
+        "total": total,
         "page": page,
         "page_size": PAGE_SIZE,
-        "pages": -(-len(ids) // PAGE_SIZE),
+        "pages": -(-total // PAGE_SIZE),
         "articles": [_summary(store.get_article(article_id)) for article_id in shown],
     }
 
