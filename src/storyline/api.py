@@ -44,7 +44,7 @@ from storyline.errors import (
 from storyline.ingest.base import Skipped
 from storyline.ingest.jsonl import loads, parse_record, read_jsonl
 from storyline.model import Article
-from storyline.builds import TimelineBuilds, TimelineQuestion
+from storyline.builds import BuiltTimeline, KeptUntilWrite, TimelineBuilds, TimelineQuestion
 from storyline.pipeline import IngestReport, ingest_articles
 from storyline.render import render
 from storyline.store import Store
@@ -117,11 +117,13 @@ def create_app(db: str | Path, *, token: str | None = None, host: str = "127.0.0
     with Store(db, create=False, verify=True):
         pass  # a damaged, foreign or missing store is refused before the server starts
     timelines = TimelineBuilds(str(db), workers=build_workers)
+    answers = KeptUntilWrite(str(db))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         timelines.close()
+        answers.close()
 
     app = FastAPI(
         title="storyline", version=_version(), docs_url=None, redoc_url=None, lifespan=lifespan,
@@ -131,6 +133,7 @@ def create_app(db: str | Path, *, token: str | None = None, host: str = "127.0.0
     app.state.token = token
     app.state.write_lock = threading.Lock()
     app.state.timelines = timelines
+    app.state.answers = answers
     app.add_exception_handler(StorylineError, _storyline_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.include_router(router)
@@ -325,12 +328,21 @@ async def timeline(
         TimelineQuestion(wanted, method, entity or None))
     if fmt:
         media_type, filename = EXPORTS[fmt]
-        return Response(render(built.timeline, fmt), media_type=media_type,
+        return Response(built.render(fmt, lambda b: render(b.timeline, fmt).encode()),
+                        media_type=media_type,
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(built.render("api", _timeline_json), media_type="application/json")
+
+
+#: The longest entity list one request may ask for.
+MAX_ENTITIES = 1000
+
+
+def _timeline_json(built: BuiltTimeline) -> bytes:
     document = built.timeline.to_dict()
     for entry, counted in zip(document["entries"], built.support, strict=True):
         entry["articles"] = counted
-    return JSONResponse(document)
+    return JSONResponse(document).body
 
 
 @router.get("/api/articles", summary="Stored articles, a page at a time")
@@ -366,12 +378,19 @@ def article(store: StoreDep, article_id: Annotated[str, PathParam(max_length=500
 
 
 @router.get("/api/entities", summary="The most widely mentioned entities")
-def entities(store: StoreDep,
-             limit: Annotated[int, Query(ge=1, le=1000, description="How many")] = 20
+def entities(request: Request,
+             limit: Annotated[int, Query(ge=1, le=MAX_ENTITIES, description="How many")] = 20
              ) -> dict[str, Any]:
-    """Entities by the number of articles that mention them."""
-    return {"entities": [{"text": text, "label": label, "articles": count}
-                         for text, label, count in store.top_entities(limit)]}
+    """Entities by the number of articles that mention them (kept until the store changes)."""
+    def count() -> list[dict[str, Any]]:
+        # The longest list anyone may ask for costs the same query as a
+        # short one (every entity is counted and sorted either way), so
+        # one list, kept, answers every limit.
+        with Store(request.app.state.db, create=False) as store:
+            return [{"text": text, "label": label, "articles": articles}
+                    for text, label, articles in store.top_entities(MAX_ENTITIES)]
+
+    return {"entities": request.app.state.answers.get("entities", count)[:limit]}
 
 
 @router.post(
