@@ -114,6 +114,15 @@ def test_the_same_file_named_twice_is_read_once(tmp_path):
     assert len(articles) == 1
 
 
+def test_jsonl_files_concatenated_with_their_byte_order_marks_lose_no_line(tmp_path):
+    path = tmp_path / "joined.jsonl"
+    path.write_bytes(b"".join(
+        "\ufeff".encode() + json.dumps({"id": name, "text": f"Story {name}."}).encode() + b"\n"
+        for name in ("a", "b", "c")))
+    articles, skipped = _read(path)
+    assert [a.id for a in articles] == ["a", "b", "c"] and not skipped
+
+
 def test_jsonl_records_and_bad_lines(tmp_path):
     lines = [
         json.dumps({"id": "a", "title": "One", "published": "2019-06-23T10:00:00+02:00",
