@@ -14,6 +14,7 @@ if a bug ever let it reach markup.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import ipaddress
 import logging
@@ -62,6 +63,8 @@ STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; ch
 PAGE_SIZE = 20
 #: A POST larger than this is refused before it is read (413).
 MAX_BODY_BYTES = 20 * 1024 * 1024
+#: Seconds a request body may stall (nothing arriving) before the request is refused (408).
+BODY_IDLE_S = 30.0
 #: Swagger UI's two files, served from the swagger-ui-bundle package so that
 #: /docs, like the page, loads nothing from elsewhere.
 SWAGGER_FILES = ("swagger-ui-bundle.js", "swagger-ui.css")
@@ -442,8 +445,18 @@ async def _limited_body(request: Request, limit: int) -> bytes:
         raise too_big
     chunks: list[bytes] = []
     size = 0
+    stream = request.stream().__aiter__()
     try:
-        async for chunk in request.stream():
+        while True:
+            # A client that announces a body and then sends nothing would
+            # hold its connection, and a slot of the server, for ever.
+            try:
+                chunk = await asyncio.wait_for(anext(stream), BODY_IDLE_S)
+            except StopAsyncIteration:
+                break
+            except TimeoutError:
+                raise HTTPException(408, f"no part of the body arrived for {BODY_IDLE_S:g} s"
+                                    ) from None
             size += len(chunk)
             if size > limit:
                 raise too_big

@@ -330,6 +330,38 @@ def test_a_client_gone_before_its_body_is_sent_is_no_server_error(store_path, ca
     assert not [r for r in caplog.records if r.name.startswith("storyline")]
 
 
+def test_a_body_that_stops_arriving_is_refused_not_waited_for(store_path, monkeypatch):
+    """Announced and then never sent: the connection was held open for ever."""
+    import asyncio
+
+    from storyline import api
+
+    monkeypatch.setattr(api, "BODY_IDLE_S", 0.2)
+    app = create_app(store_path)
+    sent = []
+
+    async def receive():
+        if not sent:
+            sent.append(1)
+            return {"type": "http.request", "body": b'{"te', "more_body": True}
+        await asyncio.sleep(3600)  # the client goes quiet
+
+    answer = {}
+
+    async def send(message):
+        if message["type"] == "http.response.start":
+            answer["status"] = message["status"]
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": "POST", "scheme": "http", "path": "/api/articles", "raw_path": b"",
+             "query_string": b"", "root_path": "", "server": ("127.0.0.1", 8000),
+             "client": ("127.0.0.1", 5555),
+             "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json"),
+                         (b"content-length", b"100")]}
+    asyncio.run(asyncio.wait_for(app(scope, receive, send), 10))
+    assert answer == {"status": 408}
+
+
 def test_no_answer_names_a_server_path(client, store_path):
     missing = client.get("/api/articles/no-such-article").json()["detail"]
     assert str(store_path) not in missing and str(store_path.parent) not in missing
