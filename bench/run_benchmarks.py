@@ -28,6 +28,11 @@ without redoing the others; the Markdown is always rebuilt from all of them.
   publication days of 200 news pages beside htmldate alone, and the
   bag-of-words F1 of the stored body of 181 news pages beside trafilatura's
   defaults (issue #13), each on a development and a held-out half.
+- ingest_speed, scaling, bigstore (issue #15): the JSON written by
+  bench/ingest_speed.py (full Timeline17 ingest before/after, entity
+  agreement), bench/scaling.py (1..16 Dask workers; run on a 16-core
+  machine) and bench/bigstore.py (stores of 10k..200k articles), imported
+  with --speed-json, --scaling-json, --bigstore-json.
 - ablation: bench/ablation.py on the eval cache (run eval first, so the
   cache holds the current annotations): each part of the default method,
   a leave-one-topic-out choice of settings, date oracles and the
@@ -35,6 +40,11 @@ without redoing the others; the Markdown is always rebuilt from all of them.
 - reliability: bench/reliability.py, every part (fuzzed files, kill -9,
   concurrent writers, HTTP load, bad requests, damaged stores); that script
   also runs one part at a time.
+- stories: bench/stories.py (issue #16): all of t17-raw in one store (kept
+  at --stories-store; made, with entities, when missing), B-cubed of the
+  stories against the 9 topics, one-shot and in 20 chronological batches,
+  and the time stories add to an ingest; --stories-grid adds the
+  leave-one-topic-out choice of thresholds (about an hour).
 """
 
 from __future__ import annotations
@@ -313,6 +323,100 @@ def render_eval(evaluation: dict) -> list[str]:
     return lines
 
 
+def render_ingest_speed(speed: dict) -> list[str]:
+    lines = [
+        "## Full ingest of Timeline17, before and after issue #15",
+        "",
+        f"_{speed['date']}, {speed['machine']}; the machine was shared with other jobs, so"
+        " the figures are noisy; both sides were measured in the same run._",
+        "",
+        f"`bench/ingest_speed.py`: `storyline ingest` of {speed['files']} files of `t17-raw`"
+        f" into a fresh store, each run a new process tree, timed from start to exit (model"
+        f" loading and cluster start included). \"before\" is the code at"
+        f" `{speed['before']}`. Peak memory is the sum of the resident sizes of every"
+        " process of the tree (sampled every 0.1 s), and the largest single process.",
+        "",
+        "| run | articles | seconds | articles/s | peak memory, tree | largest process |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for run in speed["runs"]:
+        lines.append(f"| {run['name']} | {run['articles']} | {run['seconds']:.1f} |"
+                     f" {run['articles_per_s']:.1f} | {run['peak_tree_mib']:.0f} MiB |"
+                     f" {run['peak_process_mib']:.0f} MiB |")
+    agreement = speed["agreement"]
+    lines += [
+        "",
+        f"Entity agreement with a full spaCy pass over every word (the old behaviour), on"
+        f" {agreement['articles']} evenly spread t17-raw articles (development data, in-sample):"
+        " an entity agrees when its span and label are the same.",
+        "",
+        "| where | full pass | now | precision | recall | F1 |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    names = {"key": "key sentences (the lead and every dated sentence: what can enter a timeline)",
+             "all": "all sentences", "names": "distinct (name, label) per article"}
+    for key, label in names.items():
+        row = agreement[key]
+        lines.append(f"| {label} | {row['full_pass']} | {row['new']} | {row['precision']:.3f} |"
+                     f" {row['recall']:.3f} | {row['f1']:.3f} |")
+    lines += ["", f"Of the 50 names found in the most articles by the full pass,"
+                  f" {100 * agreement['top50_overlap']:.0f} % are among the 50 found now."]
+    return lines
+
+
+def render_scaling(scaling: dict) -> list[str]:
+    runs = scaling["runs"]
+    base = runs[0]["articles_per_s"]
+    lines = [
+        "## Ingest on a Dask cluster: 1 to 16 workers",
+        "",
+        f"_{scaling['date']}, {scaling['machine']}._",
+        "",
+        f"`bench/scaling.py`: a LocalCluster of N single-threaded worker processes, the model"
+        f" loaded on each, then `storyline ingest` of the same {scaling['files']} evenly spread"
+        f" t17-raw files ({scaling['files_per_task']} per task) into a fresh store; the rate"
+        " counts from the first task to the last commit (cluster start and model loading"
+        " beside it). One process writes the store throughout.",
+        "",
+        "| workers | articles | seconds | articles/s | × 1 worker | cluster start s |"
+        " model load s |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for run in runs:
+        lines.append(f"| {run['workers']} | {run['articles']} | {run['ingest_s']:.1f} |"
+                     f" {run['articles_per_s']:.1f} | {run['articles_per_s'] / base:.1f} |"
+                     f" {run['cluster_start_s']:.1f} | {run['warm_up_s']:.1f} |")
+    return lines
+
+
+def render_bigstore(big: dict) -> list[str]:
+    lines = [
+        "## Big stores (issue #15)",
+        "",
+        f"_{big['date']}, {big['machine']}; the machine was shared with other jobs._",
+        "",
+        f"`bench/bigstore.py`: a store grown with the synthetic strike story of"
+        f" `tests/e2e/synthetic.py` (already annotated; no sentence fingerprints), whose first"
+        f" {big['story_articles']:,} articles also tell a side story found by `ferry`. At each"
+        f" size: `storyline build --query ferry` as a command (best of 2), `GET /api/articles`"
+        f" in-process (median of 5), and the ingest of the same {big['files']} t17-raw files"
+        " (whole: read, clean, annotate, store; and the writer alone, on the same articles"
+        " annotated beforehand), deleted again before the store grows.",
+        "",
+        "| articles | file MiB | build --query (5,000) s | /api/articles?query=ferry ms |"
+        " ?query=cranes ms (matches) | ingest articles/s | writer articles/s |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in big["sizes"]:
+        lines.append(
+            f"| {row['articles']:,} | {row['mib']:.0f} | {row['timeline_build_s']:.2f} |"
+            f" {1000 * row['/api/articles?query=ferry']:.0f} |"
+            f" {1000 * row['/api/articles?query=cranes']:.0f}"
+            f" ({row['/api/articles?query=cranes total']:,}) |"
+            f" {row['ingest_articles_per_s']:.1f} | {row['writer_articles_per_s']:.0f} |")
+    return lines
+
+
 def render_ablation(ablation: dict) -> list[str]:
     heading, *rest = ablation["lines"]
     return [heading, "", f"_{ablation['date']}, {ablation['machine']}._", *rest]
@@ -327,6 +431,12 @@ def render_reliability(reliability_results: dict) -> list[str]:
 render_timelines = render_ablation
 
 
+def render_stories(results: dict) -> list[str]:
+    import stories
+
+    return stories.render(results)
+
+
 def write(results: dict) -> None:
     lines = ["# storyline benchmarks", "",
              "Regenerated by `bench/run_benchmarks.py`; each section names the machine and"
@@ -337,7 +447,9 @@ def write(results: dict) -> None:
                  "temporal": render_temporal, "aquaint": render_aquaint,
                  "throughput": render_throughput,
                  "pages_dates": pages.render_dates, "pages_extraction": pages.render_extraction,
-                 "reliability": render_reliability}
+                 "reliability": render_reliability, "ingest_speed": render_ingest_speed,
+                 "scaling": render_scaling, "bigstore": render_bigstore,
+                 "stories": render_stories}
     for key, renderer in renderers.items():
         if key in results:
             lines += renderer(results[key]) + [""]
@@ -350,11 +462,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only",
                         default="timelines,temporal,aquaint,throughput,eval,ablation,pages_dates,"
-                                "pages_extraction,reliability",
+                                "pages_extraction,reliability,ingest_speed,scaling,bigstore,"
+                                "stories",
                         help="comma-separated sections to re-measure")
     parser.add_argument("--sample", type=int, default=300, help="T17 files to ingest")
     parser.add_argument("--full", action="store_true", help="ingest all of t17-raw")
     parser.add_argument("--cache", type=Path, default=None, help="eval annotation cache")
+    parser.add_argument("--speed-json", type=Path, default=None,
+                        help="import bench/ingest_speed.py's results (section ingest_speed)")
+    parser.add_argument("--scaling-json", type=Path, default=None,
+                        help="import bench/scaling.py's results (section scaling)")
+    parser.add_argument("--bigstore-json", type=Path, default=None,
+                        help="import bench/bigstore.py's results (section bigstore)")
+    parser.add_argument("--stories-store", type=Path, default=None,
+                        help="the store of all t17-raw articles for the stories section")
+    parser.add_argument("--stories-grid", action="store_true",
+                        help="stories: choose thresholds leave-one-topic-out too (slow)")
     parser.add_argument("--embed-python", default=None,
                         help="an interpreter with sentence-transformers, for the MiniLM rows"
                              " of the ablation and timelines sections")
@@ -392,6 +515,11 @@ def main() -> None:
         results["timelines"] = stamp({"lines": timelines.build(args.cache or default_cache(),
                                                                print, args.embed_python)})
         write(results)
+    for key, path in (("ingest_speed", args.speed_json), ("bigstore", args.bigstore_json)):
+        if key in sections and path:
+            results[key] = stamp(json.loads(path.read_text()))
+    if "scaling" in sections and args.scaling_json:
+        results["scaling"] = json.loads(args.scaling_json.read_text())  # its own machine
     if "ablation" in sections and T17.parent.is_dir():
         import ablation
 
@@ -399,6 +527,12 @@ def main() -> None:
 
         results["ablation"] = stamp({"lines": ablation.build(args.cache or default_cache(),
                                                              print, args.embed_python)})
+    if "stories" in sections and T17.is_dir():
+        import stories
+
+        results["stories"] = stamp(stories.measure(args.stories_store or stories.DEFAULT_STORE,
+                                                   print, args.stories_grid))
+        write(results)
     if "reliability" in sections:
         import reliability
 

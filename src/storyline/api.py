@@ -14,6 +14,7 @@ if a bug ever let it reach markup.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import ipaddress
 import logging
@@ -44,7 +45,7 @@ from storyline.errors import (
 from storyline.ingest.base import Skipped
 from storyline.ingest.jsonl import loads, parse_record, read_jsonl
 from storyline.model import Article, StorySummary
-from storyline.builds import TimelineBuilds, TimelineQuestion
+from storyline.builds import BuiltTimeline, KeptUntilWrite, TimelineBuilds, TimelineQuestion
 from storyline.pipeline import IngestReport, ingest_articles
 from storyline.render import render
 from storyline.store import Store
@@ -63,6 +64,8 @@ STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; ch
 PAGE_SIZE = 20
 #: A POST larger than this is refused before it is read (413).
 MAX_BODY_BYTES = 20 * 1024 * 1024
+#: Seconds a request body may stall (nothing arriving) before the request is refused (408).
+BODY_IDLE_S = 30.0
 #: Swagger UI's two files, served from the swagger-ui-bundle package so that
 #: /docs, like the page, loads nothing from elsewhere.
 SWAGGER_FILES = ("swagger-ui-bundle.js", "swagger-ui.css")
@@ -118,11 +121,13 @@ def create_app(db: str | Path, *, token: str | None = None, host: str = "127.0.0
     with Store(db, create=False, verify=True):
         pass  # a damaged, foreign or missing store is refused before the server starts
     timelines = TimelineBuilds(str(db), workers=build_workers)
+    answers = KeptUntilWrite(str(db))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         timelines.close()
+        answers.close()
 
     app = FastAPI(
         title="storyline", version=_version(), docs_url=None, redoc_url=None, lifespan=lifespan,
@@ -132,6 +137,7 @@ def create_app(db: str | Path, *, token: str | None = None, host: str = "127.0.0
     app.state.token = token
     app.state.write_lock = threading.Lock()
     app.state.timelines = timelines
+    app.state.answers = answers
     app.add_exception_handler(StorylineError, _storyline_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.include_router(router)
@@ -331,14 +337,23 @@ async def timeline(
         TimelineQuestion(wanted, method, entity or None, story or None))
     if fmt:
         media_type, filename = EXPORTS[fmt]
-        return Response(render(built.timeline, fmt), media_type=media_type,
+        return Response(built.render(fmt, lambda b: render(b.timeline, fmt).encode()),
+                        media_type=media_type,
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(built.render("api", _timeline_json), media_type="application/json")
+
+
+#: The longest entity list one request may ask for.
+MAX_ENTITIES = 1000
+
+
+def _timeline_json(built: BuiltTimeline) -> bytes:
     document = built.timeline.to_dict()
     for entry, counted, added in zip(document["entries"], built.support, built.added,
                                      strict=True):
         entry["articles"] = counted
         entry["added"] = added
-    return JSONResponse(document)
+    return JSONResponse(document).body
 
 
 def _resolved_story(db: str, story_id: str) -> str:
@@ -385,13 +400,13 @@ def articles(
     page: Annotated[int, Query(ge=1, description="Page number, from 1")] = 1,
 ) -> dict[str, Any]:
     """Articles in publication order, without their text (``/api/articles/{id}`` has it)."""
-    ids = store.article_ids(query=query or None)
-    shown = ids[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    total, shown = store.article_page(query=query or None, offset=(page - 1) * PAGE_SIZE,
+                                      limit=PAGE_SIZE)
     return {
-        "total": len(ids),
+        "total": total,
         "page": page,
         "page_size": PAGE_SIZE,
-        "pages": -(-len(ids) // PAGE_SIZE),
+        "pages": -(-total // PAGE_SIZE),
         "articles": [_summary(store.get_article(article_id)) for article_id in shown],
     }
 
@@ -411,12 +426,19 @@ def article(store: StoreDep, article_id: Annotated[str, PathParam(max_length=500
 
 
 @router.get("/api/entities", summary="The most widely mentioned entities")
-def entities(store: StoreDep,
-             limit: Annotated[int, Query(ge=1, le=1000, description="How many")] = 20
+def entities(request: Request,
+             limit: Annotated[int, Query(ge=1, le=MAX_ENTITIES, description="How many")] = 20
              ) -> dict[str, Any]:
-    """Entities by the number of articles that mention them."""
-    return {"entities": [{"text": text, "label": label, "articles": count}
-                         for text, label, count in store.top_entities(limit)]}
+    """Entities by the number of articles that mention them (kept until the store changes)."""
+    def count() -> list[dict[str, Any]]:
+        # The longest list anyone may ask for costs the same query as a
+        # short one (every entity is counted and sorted either way), so
+        # one list, kept, answers every limit.
+        with Store(request.app.state.db, create=False) as store:
+            return [{"text": text, "label": label, "articles": articles}
+                    for text, label, articles in store.top_entities(MAX_ENTITIES)]
+
+    return {"entities": request.app.state.answers.get("entities", count)[:limit]}
 
 
 @router.post(
@@ -468,8 +490,18 @@ async def _limited_body(request: Request, limit: int) -> bytes:
         raise too_big
     chunks: list[bytes] = []
     size = 0
+    stream = request.stream().__aiter__()
     try:
-        async for chunk in request.stream():
+        while True:
+            # A client that announces a body and then sends nothing would
+            # hold its connection, and a slot of the server, for ever.
+            try:
+                chunk = await asyncio.wait_for(anext(stream), BODY_IDLE_S)
+            except StopAsyncIteration:
+                break
+            except TimeoutError:
+                raise HTTPException(408, f"no part of the body arrived for {BODY_IDLE_S:g} s"
+                                    ) from None
             size += len(chunk)
             if size > limit:
                 raise too_big

@@ -23,9 +23,10 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TypeVar
 
 from storyline.model import Timeline
 from storyline.pipeline import build_timeline, timeline_article_ids
@@ -33,6 +34,8 @@ from storyline.store import Store
 from storyline.timeline import TimelineRequest
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 #: Timelines kept, so that exporting or going back to an earlier filter is instant.
 CACHE_SIZE = 32
@@ -55,13 +58,26 @@ class TimelineQuestion:
 
 @dataclass(frozen=True, slots=True)
 class BuiltTimeline:
-    """A timeline, and per entry how many distinct articles stand behind it."""
+    """A timeline, and per entry how many distinct articles stand behind it.
+
+    ``rendered`` keeps what the server made of it (the JSON document, an
+    export) for as long as the timeline itself is kept: a timeline asked
+    for again is then bytes already made, not a new serialization each time.
+    """
 
     timeline: Timeline
     support: tuple[int, ...]
     #: Per entry, when the newest article it quotes was stored (UTC, ISO 8601):
     #: what the page compares with a reader's last visit.
     added: tuple[str | None, ...] = ()
+    rendered: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
+
+    def render(self, kind: str, make: Callable[[BuiltTimeline], bytes]) -> bytes:
+        """``make(self)``, made once per kind (a race makes it twice, harmlessly)."""
+        made = self.rendered.get(kind)
+        if made is None:
+            made = self.rendered[kind] = make(self)
+        return made
 
 
 def build_with_support(store: Store, question: TimelineQuestion) -> BuiltTimeline:
@@ -90,8 +106,14 @@ _worker_stores: dict[str, Store] = {}
 PARENT_CHECK_S = 1.0
 
 
-def _exit_with_parent(parent: int) -> None:
-    """Runs as each worker starts: the worker ends soon after the serving process does.
+def _start_worker(parent: int) -> None:
+    """Runs as each worker starts: it yields the CPU to requests, and ends with the server.
+
+    A build is background work that takes seconds; an article or the entity
+    list is a reader waiting. On a machine with few cores the workers would
+    otherwise take their share of the CPU from the serving process, and
+    every quick answer would wait behind a build: so workers run at a lower
+    priority (nice 10), and use what the server leaves.
 
     A worker waits for work on a pipe that only the serving process writes
     to. When that process is killed, or ends on a signal before it has told
@@ -99,6 +121,11 @@ def _exit_with_parent(parent: int) -> None:
     nobody ever writes again and the worker would wait forever, holding
     the store and its memory.
     """
+    try:
+        os.nice(10)
+    except OSError:  # pragma: no cover - not allowed here: builds run at the same priority
+        log.debug("could not lower the priority of a timeline worker")
+
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(PARENT_CHECK_S)
@@ -116,6 +143,55 @@ def _build_in_worker(db: str, question: TimelineQuestion) -> BuiltTimeline:
 
 
 # -- in the serving process ------------------------------------------------------------
+
+class KeptUntilWrite:
+    """Answers that change only when the store does (the entity list), kept until any write.
+
+    The same idea as the timeline cache below, for answers cheap enough to
+    compute in the request's own thread but asked for again and again: a
+    GROUP BY over every entity of a big store takes a noticeable fraction
+    of a second each time, and nothing in it moves until someone writes.
+    """
+
+    def __init__(self, db: str, *, size: int = CACHE_SIZE) -> None:
+        self.size = size
+        # Kept open only to notice writes by anyone: PRAGMA data_version.
+        self._watcher = Store(db, create=False)
+        self._kept: OrderedDict[Hashable, object] = OrderedDict()
+        self._computing: dict[tuple[int, Hashable], threading.Lock] = {}
+        self._version = -1
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """The answer kept for ``key`` since the last write, or ``compute()``'s, kept."""
+        with self._lock:
+            version = self._watcher.data_version()
+            if version != self._version:
+                self._kept.clear()
+                self._version = version
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]  # type: ignore[return-value]
+            computing = self._computing.setdefault((version, key), threading.Lock())
+        # Outside the store-wide lock, so other keys need not wait for this
+        # one; clients asking for the same key at once wait for the first
+        # one's answer instead of all computing it.
+        with computing:
+            with self._lock:
+                if version == self._version and key in self._kept:
+                    return self._kept[key]  # type: ignore[return-value]
+            answer = compute()
+            with self._lock:
+                self._computing.pop((version, key), None)
+                if version == self._version:
+                    self._kept[key] = answer
+                    while len(self._kept) > self.size:
+                        self._kept.popitem(last=False)
+        return answer
+
+    def close(self) -> None:
+        self._watcher.close()
+
 
 class TimelineBuilds:
     """The last few timelines built for one store, and the builds under way."""
@@ -166,7 +242,7 @@ class TimelineBuilds:
                 # of a threaded process can start with a lock held forever.
                 self._executor = ProcessPoolExecutor(
                     self.workers, mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_exit_with_parent, initargs=(os.getpid(),))
+                    initializer=_start_worker, initargs=(os.getpid(),))
             else:
                 self._executor = ThreadPoolExecutor(1, thread_name_prefix="timeline")
         return self._executor.submit(_build_in_worker, self.db, question)

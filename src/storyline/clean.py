@@ -48,11 +48,22 @@ _FURNITURE_EDGES = " \t•·*-–—>|"
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """One boilerplate pattern; ``kind`` is ``line``, ``strip``, ``tail``, ``break`` or ``rest``."""
+    """One boilerplate pattern; ``kind`` is ``line``, ``strip``, ``tail``, ``break`` or ``rest``.
+
+    ``needs``, when given, is a short pattern that every match contains: a
+    line without it is passed over without trying ``pattern``. Patterns that
+    may start anywhere in a line (a timestamp between headline and story)
+    are tried at every position, which made them most of the clean stage's
+    time; the literal they need is found in one fast scan.
+    """
 
     kind: str
     name: str
     pattern: re.Pattern[str]
+    needs: re.Pattern[str] | None = None
+
+    def may_match(self, text: str) -> bool:
+        return self.needs is None or self.needs.search(text) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,12 +84,14 @@ def load_rules() -> tuple[Rule, ...]:
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        kind, name, regex = line.split("\t")
+        kind, name, regex, *needs = line.split("\t")
         regex = _MACRO.sub(lambda m: pieces[m.group(1)], regex)
         if kind == "define":
             pieces[name] = regex
         else:
-            rules.append(Rule(kind, name, re.compile(regex, re.IGNORECASE)))
+            needed = (re.compile(_MACRO.sub(lambda m: pieces[m.group(1)], needs[0]), re.IGNORECASE)
+                      if needs else None)
+            rules.append(Rule(kind, name, re.compile(regex, re.IGNORECASE), needed))
     return tuple(rules)
 
 
@@ -93,14 +106,14 @@ def matching_rule(line: str, kind: str = "line", rules: Sequence[Rule] | None = 
     if not stripped or len(stripped.split()) > MAX_BOILERPLATE_WORDS:
         return None
     for rule in rules or load_rules():
-        if rule.kind == kind and rule.pattern.fullmatch(stripped):
+        if rule.kind == kind and rule.may_match(stripped) and rule.pattern.fullmatch(stripped):
             return rule
     return None
 
 
 def _strip_credits(line: str, rules: Sequence[Rule]) -> str:
     for rule in rules:
-        if rule.kind == "strip":
+        if rule.kind == "strip" and rule.may_match(line):
             line = rule.pattern.sub("", line)
     return line.strip()
 
@@ -113,7 +126,7 @@ def _broken_at_furniture(line: str, rules: Sequence[Rule]) -> list[str]:
     next begins, and left in place it glues them into one "sentence".
     """
     for rule in rules:
-        if rule.kind == "break":
+        if rule.kind == "break" and rule.may_match(line):
             line = rule.pattern.sub(_break, line)
     return line.split("\n")
 
@@ -127,7 +140,8 @@ def _break(match: re.Match[str]) -> str:
 def _opens_comments(text: str, rules: Sequence[Rule]) -> bool:
     """Whether ``text`` starts with a reader-comment header ("Posted by: X | ...")."""
     stripped = text.lstrip(_FURNITURE_EDGES)
-    return any(rule.kind == "rest" and rule.pattern.match(stripped) for rule in rules)
+    return any(rule.kind == "rest" and rule.may_match(stripped) and rule.pattern.match(stripped)
+               for rule in rules)
 
 
 def _is_link_like(line: str) -> bool:

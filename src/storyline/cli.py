@@ -116,6 +116,48 @@ def _progress(total: int, label: str, enabled: bool) -> Iterator[Callable[[], No
         yield lambda: bar.advance(task)
 
 
+@contextmanager
+def _ingest_progress(total_files: int, enabled: bool) -> Iterator[Callable[[int, int], None]]:
+    """Files done of all, articles stored and their rate, and the time left (terminals only)."""
+    if not enabled:
+        yield lambda files, articles: None
+        return
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    started = time.monotonic()
+    stored = 0
+    with Progress(
+        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+        "files,", "{task.fields[articles]}", TimeRemainingColumn(), transient=True,
+    ) as bar:
+        task = bar.add_task("ingesting", total=total_files, articles="0 articles")
+
+        def advance(files: int, articles: int) -> None:
+            nonlocal stored
+            stored += articles
+            rate = stored / max(time.monotonic() - started, 1e-9)
+            bar.update(task, advance=files,
+                       articles=f"{stored:,} articles stored ({rate:.1f}/s), left:")
+
+        yield advance
+
+
+@contextmanager
+def _engine(workers: int | None, scheduler: str | None) -> Iterator[Any]:
+    """None (work in this process), or a Dask engine on local workers or a cluster."""
+    if workers is None and scheduler is None:
+        yield None
+        return
+    if workers is not None and scheduler is not None:
+        _fail("give --workers (a local cluster) or --scheduler (an existing one), not both")
+    from storyline.scale import dask_engine
+
+    with dask_engine(scheduler=scheduler, workers=workers) as engine:
+        yield engine
+
+
 # -- shared options --------------------------------------------------------------
 
 def db_option(default: str | None = "storyline.db") -> Callable[[Any], Any]:
@@ -126,6 +168,18 @@ def db_option(default: str | None = "storyline.db") -> Callable[[Any], Any]:
 
 def quiet_option(func: Any) -> Any:
     return click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")(func)
+
+
+def cluster_options(func: Any) -> Any:
+    """``--workers`` / ``--scheduler``: where the per-article work runs (default: here)."""
+    func = click.option(
+        "--scheduler", default=None, metavar="tcp://HOST:PORT",
+        help="Send reading, cleaning and annotating to this Dask cluster's scheduler; only "
+             "the writing stays here (see docs/scaling.md).")(func)
+    return click.option(
+        "--workers", type=click.IntRange(min=1), default=None,
+        help="Start a local Dask cluster of this many worker processes (about one per "
+             "core) for reading, cleaning and annotating. Default: all in this process.")(func)
 
 
 def published_option(func: Any) -> Any:
@@ -172,14 +226,16 @@ def main(verbose: int) -> None:
 
 
 def _ingest(inputs: tuple[str, ...], db: str, published: date | None, quiet: bool,
-            report_format: str | None) -> int:
+            report_format: str | None, workers: int | None = None,
+            scheduler: str | None = None) -> int:
     from storyline.pipeline import count_files, ingest
     from storyline.store import Store
 
-    with Store(db, verify=True) as store:
-        total = count_files(inputs)
-        with _progress(total, "ingesting", _show_progress(quiet)) as advance:
-            report = ingest(inputs, store, published=published, on_file=advance)
+    with Store(db, verify=True) as store, _engine(workers, scheduler) as engine:
+        total = count_files(inputs) if _show_progress(quiet) else 0
+        with _ingest_progress(total, _show_progress(quiet)) as advance:
+            report = ingest(inputs, store, published=published, on_progress=advance,
+                            engine=engine)
     for skipped in report.skipped:
         click.echo(f"storyline: skipped {skipped.path}: {skipped.reason}", err=True)
     if report_format == "json":
@@ -205,18 +261,23 @@ def _ingest(inputs: tuple[str, ...], db: str, published: date | None, quiet: boo
 @published_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="How to print the report.")
+@cluster_options
 @quiet_option
 def ingest(inputs: tuple[str, ...], db: str, published: date | None, fmt: str,
-           quiet: bool) -> None:
+           workers: int | None, scheduler: str | None, quiet: bool) -> None:
     """Read articles (files or folders) into the database.
 
-    Ingesting the same article twice changes nothing.
+    Ingesting the same article twice changes nothing. With --workers or
+    --scheduler the articles are read, cleaned and annotated by Dask
+    workers and only written here; the database ends up the same.
 
     Example:
 
         storyline ingest examples/news --db story.db --format json
+
+        storyline ingest archive/ --db big.db --workers 4
     """
-    _ingest(inputs, db, published, quiet, fmt)
+    _ingest(inputs, db, published, quiet, fmt, workers, scheduler)
 
 
 def _build(db: str, query: str | None, dates: int | None, sentences: int, method: str,
@@ -373,9 +434,11 @@ def annotate(inputs: tuple[str, ...], published: date | None, fmt: str) -> None:
               show_default=True, help="Eval JSON or a Markdown table beside published results.")
 @click.option("--cache", type=click.Path(dir_okay=False), default=None,
               help="Annotation cache database (default: ~/.cache/storyline/eval.db).")
+@cluster_options
 @quiet_option
 def evaluate(dataset_dir: str, method: str, span_extension: int, length: str, fmt: str,
-             cache: str | None, quiet: bool) -> None:
+             cache: str | None, workers: int | None, scheduler: str | None,
+             quiet: bool) -> None:
     """Run the standard timeline-summarization protocol on a benchmark dataset.
 
     DATASET_DIR is in the Timeline17 layout or the news-tls layout. Articles
@@ -393,9 +456,11 @@ def evaluate(dataset_dir: str, method: str, span_extension: int, length: str, fm
     from storyline.evaluate.runner import run_eval, to_markdown
 
     total = len(load_dataset(dataset_dir))
-    with _progress(total, "topics", _show_progress(quiet)) as advance:
+    with _engine(workers, scheduler) as engine, \
+            _progress(total, "topics", _show_progress(quiet)) as advance:
         report = run_eval(dataset_dir, method=method, span_extension=span_extension,
-                          cache=cache, on_topic=lambda *_: advance(), length=length)
+                          cache=cache, on_topic=lambda *_: advance(), length=length,
+                          engine=engine)
     if not report.results:
         _fail(f"{dataset_dir}: no topic has articles to evaluate on")
     if fmt == "json":

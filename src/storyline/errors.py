@@ -95,3 +95,7 @@ class ModelError(StorylineError):
     """A language model that must be installed as a package is missing."""
 
     code = "E400"
+
+
+class ClusterError(StorylineError):
+    """The distributed engine (a Dask cluster) cannot be reached or started."""

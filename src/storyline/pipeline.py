@@ -18,12 +18,14 @@ from pathlib import Path
 
 from storyline import clean
 from storyline.annotate import pipeline as annotate_pipeline
-from storyline.annotate import sentences, temporal
+from storyline.annotate import entities, sentences, temporal
 from storyline.annotate.pipeline import Annotator
-from storyline.clean import clean_article, sentence_fingerprints, word_jaccard
-from storyline.ingest import Skipped, find_files, read_file
+from storyline.clean import word_jaccard
+from storyline.ingest import Skipped, find_files
 from storyline.model import Article, Timeline
 from storyline.errors import StoreError
+from storyline.scale.dask import DaskEngine
+from storyline.scale.work import Failed, Prepared, prepare, read_files
 from storyline.store import Store, content_hash
 from storyline.stories import story_article_ids, update_stories
 from storyline.timeline import DEFAULT_METHOD, TimelineRequest, get_method
@@ -73,18 +75,35 @@ def ingest(
     published: date | None = None,
     annotator: Annotator | None = None,
     batch_size: int = 64,
-    on_file: Callable[[], None] | None = None,
+    on_progress: Progress | None = None,
+    engine: DaskEngine | None = None,
 ) -> IngestReport:
     """Read, clean, annotate and store every article under ``paths``.
 
     Each batch of ``batch_size`` articles is written in one transaction, so
     an interruption loses at most the batch in flight and never leaves an
-    article half-written. Bad inputs are collected in the report.
+    article half-written. Bad inputs are collected in the report. With an
+    ``engine`` the reading, cleaning and annotating run on its cluster and
+    only the writing here; the store ends up the same.
     """
+    _require_writable(store)
+    annotator = annotator or Annotator()
     report = IngestReport()
-    stream = _read_all(paths, published, report, on_file)
-    return ingest_articles(stream, store, annotator=annotator, batch_size=batch_size,
-                           report=report)
+    progress = on_progress or _no_progress
+    signature = processing_signature(annotator)
+    wanted = _Wanted(store, report)
+    if engine is None:
+        stream = _collect_skipped(_read_all(paths, published, report, progress), report)
+        fresh = ((article, digest) for article in stream
+                 if wanted(article.id, digest := content_hash(article, signature)))
+        prepared: Iterable[Prepared | Failed] = (prepare(article, digest, annotator)
+                                                 for article, digest in fresh)
+    else:
+        prepared = engine.prepare_files(
+            find_files(paths), published=published, annotator=annotator, signature=signature,
+            wanted=wanted, on_skipped=report.skipped.append, on_undated=report.undated.append,
+            on_files=lambda files: progress(files, 0))
+    return _write(prepared, store, report, batch_size, progress)
 
 
 def ingest_articles(
@@ -94,6 +113,7 @@ def ingest_articles(
     annotator: Annotator | None = None,
     batch_size: int = 64,
     report: IngestReport | None = None,
+    engine: DaskEngine | None = None,
     stories: bool = True,
 ) -> IngestReport:
     """Clean, annotate and store articles that were read elsewhere (a benchmark loader).
@@ -101,41 +121,101 @@ def ingest_articles(
     An article that fails in any stage is skipped and named in the report;
     only a failure of the store itself (disk full, a damaged file) stops
     the ingest, with a StoreError that says what was already committed.
+    With an ``engine`` the cleaning and annotating run on its cluster.
     Once everything is stored, the new and changed articles are placed in
     stories (``stories=False`` leaves that to a later ingest, for stores
     that are only an annotation cache, as the evaluation's).
     """
-    if store.read_only:
-        # Said before any reading and annotating, not at the first write,
-        # where "run the same ingest again" would be the wrong advice.
-        raise StoreError(f"{store.path}: cannot write: the file or its folder is read-only")
+    _require_writable(store)
     annotator = annotator or Annotator()
     report = report or IngestReport()
     signature = processing_signature(annotator)
+    wanted = _Wanted(store, report)
+    fresh = ((article, digest) for article in _collect_skipped(articles, report)
+             if wanted(article.id, digest := content_hash(article, signature)))
+    if engine is None:
+        prepared: Iterable[Prepared | Failed] = (prepare(article, digest, annotator)
+                                                 for article, digest in fresh)
+    else:
+        prepared = engine.prepare_articles(fresh, annotator=annotator)
+    return _write(prepared, store, report, batch_size, _no_progress, stories=stories)
 
-    def failed(article: Article, stage: str, exc: Exception) -> None:
-        reason = f"could not be {stage} ({type(exc).__name__}: {exc})"
-        log.warning("%s: %s", article.origin, reason)
-        report.skipped.append(Skipped(article.origin, reason))
 
-    fresh = _fresh_articles(_collect_skipped(articles, report), store, report, signature)
-    annotated = annotator.annotate_with(
-        _cleaned(fresh, lambda article, exc: failed(article, "cleaned", exc)),
-        on_error=lambda article, exc: failed(article, "annotated", exc))
-    while batch := list(islice(annotated, batch_size)):
+def _require_writable(store: Store) -> None:
+    """Refuse a read-only store before any reading and annotating.
+
+    At the first write, after all the work, "run the same ingest again"
+    would be the wrong advice.
+    """
+    if store.read_only:
+        raise StoreError(f"{store.path}: cannot write: the file or its folder is read-only")
+
+
+#: Told how many more files were read and articles stored.
+Progress = Callable[[int, int], None]
+
+
+def _no_progress(files: int, articles: int) -> None:
+    return None
+
+
+class _Wanted:
+    """Whether an article should be annotated and stored: not if the store holds it as it is.
+
+    Asked once per article, in input order; an article seen before in the
+    same run counts as unchanged too.
+    """
+
+    def __init__(self, store: Store, report: IngestReport) -> None:
+        self.store = store
+        self.report = report
+        self.seen: set[tuple[str, str]] = set()
+
+    def __call__(self, article_id: str, digest: str) -> bool:
+        self.report.article_ids.append(article_id)
+        if (article_id, digest) in self.seen or (
+                self.store.status(article_id, digest) == "unchanged"):
+            self.report.unchanged += 1
+            return False
+        self.seen.add((article_id, digest))
+        return True
+
+
+def _succeeded(prepared: Iterable[Prepared | Failed], report: IngestReport
+               ) -> Iterator[Prepared]:
+    for item in prepared:
+        if isinstance(item, Failed):
+            skipped = item.skipped()
+            log.warning("%s: %s", skipped.path, skipped.reason)
+            report.skipped.append(skipped)
+        else:
+            yield item
+
+
+def _write(prepared: Iterable[Prepared | Failed], store: Store, report: IngestReport,
+           batch_size: int, progress: Progress, *, stories: bool = True) -> IngestReport:
+    """Store prepared articles in input order, ``batch_size`` per transaction.
+
+    Then, with ``stories``, place the articles that have no story yet
+    (these, and any an interrupted ingest left) in one update.
+    """
+    stream = _succeeded(prepared, report)
+    while batch := list(islice(stream, batch_size)):
         added = updated = copies = 0
         try:
             with store.atomic():
-                for done, digest in batch:
-                    article_id = done.article.id
-                    existed = store.status(article_id, digest) != "new"
+                for done in batch:
+                    article = done.annotated.article
+                    existed = store.status(article.id, done.digest) != "new"
                     try:
                         with store.atomic():
-                            store.put(done, digest,
-                                      sentence_fingerprints(s.text for s in done.sentences))
-                            copies += len(store.link_copies(article_id, word_jaccard))
+                            store.put(done.annotated, done.digest, done.fingerprints)
+                            copies += len(store.link_copies(article.id, word_jaccard))
                     except (UnicodeError, ValueError, OverflowError) as exc:
-                        failed(done.article, "stored", exc)
+                        skipped = Failed(article.origin, "stored",
+                                         f"{type(exc).__name__}: {exc}").skipped()
+                        log.warning("%s: %s", skipped.path, skipped.reason)
+                        report.skipped.append(skipped)
                         continue
                     added += not existed
                     updated += existed
@@ -146,6 +226,7 @@ def ingest_articles(
         report.added += added
         report.updated += updated
         report.copies += copies
+        progress(0, added + updated)
     if stories:
         update_stories(store)
     report.total_articles = store.count_articles()
@@ -160,15 +241,6 @@ def _committed(report: IngestReport) -> str:
             f"{report.updated} updated)")
 
 
-def _cleaned(pairs: Iterable[tuple[Article, str]],
-             on_error: Callable[[Article, Exception], None]) -> Iterator[tuple[Article, str]]:
-    for article, digest in pairs:
-        try:
-            yield clean_article(article), digest
-        except Exception as exc:  # noqa: BLE001 - the boundary of one article
-            on_error(article, exc)
-
-
 def _collect_skipped(items: Iterable[Article | Skipped], report: IngestReport
                      ) -> Iterator[Article]:
     for item in items:
@@ -179,21 +251,16 @@ def _collect_skipped(items: Iterable[Article | Skipped], report: IngestReport
 
 
 def _read_all(paths: Iterable[str | Path], published: date | None, report: IngestReport,
-              on_file: Callable[[], None] | None) -> Iterator[Article]:
+              progress: Progress) -> Iterator[Article | Skipped]:
     for item in find_files(paths):
         if isinstance(item, Skipped):
-            report.skipped.append(item)
+            yield item
             continue
-        for found in read_file(item, published):
-            if isinstance(found, Skipped):
-                log.info("skipped %s: %s", found.path, found.reason)
-                report.skipped.append(found)
-            else:
-                if found.published is None:
-                    report.undated.append(found.origin)
-                yield found
-        if on_file:
-            on_file()
+        for found in read_files([item], published):
+            if isinstance(found, Article) and found.published is None:
+                report.undated.append(found.origin)
+            yield found
+        progress(1, 0)
 
 
 def processing_signature(annotator: Annotator) -> str:
@@ -204,27 +271,13 @@ def processing_signature(annotator: Annotator) -> str:
     article is annotated again instead of keeping what older code found.
     """
     digest = hashlib.sha256(annotator.signature.encode())
-    for module in (clean, sentences, annotate_pipeline):
+    for module in (clean, sentences, entities, annotate_pipeline):
         digest.update(Path(module.__file__).read_bytes())
     for path in sorted(Path(temporal.__file__).parent.glob("*.py")):  # the temporal package
         digest.update(path.read_bytes())
     for data in ("data/boilerplate.tsv", "data/holidays.tsv"):
         digest.update(files("storyline").joinpath(data).read_bytes())
     return digest.hexdigest()[:16]
-
-
-def _fresh_articles(articles: Iterable[Article], store: Store, report: IngestReport,
-                    signature: str = "") -> Iterator[tuple[Article, str]]:
-    """Articles the store does not already hold as they are, each once."""
-    seen: set[tuple[str, str]] = set()
-    for article in articles:
-        digest = content_hash(article, signature)
-        report.article_ids.append(article.id)
-        if (article.id, digest) in seen or store.status(article.id, digest) == "unchanged":
-            report.unchanged += 1
-            continue
-        seen.add((article.id, digest))
-        yield article, digest
 
 
 def timeline_article_ids(store: Store, request: TimelineRequest, *, entity: str | None = None,

@@ -107,12 +107,23 @@ class _Writer:
                                                  value))
 
 
+#: The word that marks the side story (see ``synthetic_articles``).
+SIDE_STORY = "ferry"
+
+
 def synthetic_articles(count: int, *, seed: int = 5, first: date = date(2023, 1, 2),
-                       days: int = 365) -> Iterator[AnnotatedArticle]:
-    """``count`` annotated articles about one strike, published over ``days`` days."""
-    rng = random.Random(seed)
+                       days: int = 365, start: int = 0, side_story: int = 0
+                       ) -> Iterator[AnnotatedArticle]:
+    """``count`` annotated articles about one strike, published over ``days`` days.
+
+    Numbering (and ids) begin at ``start``, so a store can be grown in
+    steps. Articles numbered below ``side_story`` also report ferry crews
+    joining the walkout: a story of exactly that many articles, found by
+    the query "ferry" in a store of any size.
+    """
+    rng = random.Random(seed + start)
     events = sorted(rng.sample(range(days), k=min(days, 90)))
-    for number in range(count):
+    for number in range(start, start + count):
         published = first + timedelta(days=rng.randrange(days))
         recent = [first + timedelta(days=d) for d in events
                   if 0 <= (published - first).days - d < 10] or [published]
@@ -143,6 +154,12 @@ def synthetic_articles(count: int, *, seed: int = 5, first: date = date(2023, 1,
             action = rng.choice(ACTIONS).format(**slots)
             phrase = phrase[0].upper() + phrase[1:]
             writer.add(f"{phrase}, {action}.", names, [(phrase, day, Granularity.DAY)])
+        if number < side_story:
+            day = rng.choice(recent)
+            phrase = _phrase(day, published)
+            writer.add(f"{phrase[0].upper()}{phrase[1:]}, {SIDE_STORY} crews in {slots['place']}"
+                       f" joined the walkout.", [(slots["place"], "GPE")],
+                       [(phrase, day, Granularity.DAY)])
         if rng.random() < 0.2:
             month = first.replace(month=rng.randrange(1, 13))
             phrase = f"in {_MONTHS[month.month - 1]}"
@@ -158,11 +175,25 @@ def synthetic_articles(count: int, *, seed: int = 5, first: date = date(2023, 1,
                                tuple(writer.mentions))
 
 
-def build_store(path: str | Path, count: int, *, seed: int = 5) -> None:
-    """Write ``count`` synthetic articles into a (new or existing) store."""
-    with Store(path) as store, store.atomic():
-        for annotated in synthetic_articles(count, seed=seed):
-            store.put(annotated, content_hash(annotated.article))
+def build_store(path: str | Path, count: int, *, seed: int = 5, start: int = 0,
+                side_story: int = 0, per_transaction: int = 5000) -> None:
+    """Write ``count`` synthetic articles into a (new or existing) store.
+
+    ``per_transaction`` articles are committed at a time, so that a store
+    of hundreds of thousands never waits on one giant transaction.
+    """
+    articles = synthetic_articles(count, seed=seed, start=start, side_story=side_story)
+    with Store(path) as store:
+        while True:
+            with store.atomic():
+                written = 0
+                for annotated in articles:
+                    store.put(annotated, content_hash(annotated.article))
+                    written += 1
+                    if written == per_transaction:
+                        break
+            if written < per_transaction:
+                return
 
 
 def _time_api(db: str, repeat: int) -> None:

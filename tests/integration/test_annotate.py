@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from storyline.annotate.pipeline import Annotator
+from storyline.annotate.pipeline import ENTITY_LABELS, Annotator
 from storyline.model import Article
 
 pytestmark = pytest.mark.slow
@@ -47,3 +47,38 @@ def test_without_entities_the_sentences_and_dates_are_the_same(annotator):
     assert bare.time_mentions == full.time_mentions
     assert [(m.sentence_index, m.text, m.value) for m in bare.time_mentions] == [
         (0, "Friday", date(2024, 3, 8)), (3, "March 2024", date(2024, 3, 1))]
+
+
+LONG = (
+    "Dockworkers walked out at Marrow Bay on Monday.\n"
+    "The port handles most of the country's fruit.\n"
+    "Cranes stood idle along the quay.\n"
+    "Ships queued outside the harbour for miles.\n"
+    "Ines Falk of the Harbour Workers' Union spoke to reporters outside the gates.\n"
+    "Falk said the members were ready to stay out.\n"
+    "The union met Ines Falk again after Marrow Bay officials left."
+)
+
+
+def test_names_recognized_where_they_matter_are_found_everywhere_else(annotator):
+    """The recognizer reads the title, the lead and dated sentences; their names are matched
+    in the other sentences, as whole tokens, with the label they were given."""
+    done = annotator.annotate_one(Article("long", None, "Wire", "Ines Falk leads Marrow Bay strike",
+                                          date(2024, 3, 8), LONG, "long.txt"))
+    found = {(e.sentence_index, e.text) for e in done.entities}
+    assert (0, "Marrow Bay") in found  # the lead: the recognizer itself
+    assert {(4, "Ines Falk"), (6, "Ines Falk"), (6, "Marrow Bay")} <= found  # matched
+    labels = {e.text: e.label for e in done.entities if e.sentence_index >= 3}
+    assert labels["Ines Falk"] in ENTITY_LABELS
+    assert (5, "Falk") not in found  # only names recognized whole are matched
+    for entity in done.entities:
+        assert LONG[entity.start:entity.end] == entity.text
+
+
+def test_the_whole_text_scope_reads_every_sentence(annotator):
+    article = Article("long", None, "Wire", "Strike", date(2024, 3, 8), LONG, "long.txt")
+    full = Annotator(entity_scope="all").annotate_one(article)
+    assert "the Harbour Workers' Union" in {e.text for e in full.entities}
+    assert "the Harbour Workers' Union" not in {e.text for e in annotator.annotate_one(
+        article).entities}
+    assert Annotator(entity_scope="all").signature != annotator.signature

@@ -20,20 +20,19 @@ def test_the_documented_api_works(tmp_path):
     assert set(storyline.__all__) >= {"Store", "ingest", "build_timeline", "render"}
 
 
-def test_a_failing_batch_leaves_earlier_batches_stored(tmp_path, monkeypatch):
-    from storyline import pipeline
-
+def test_a_failing_batch_leaves_earlier_batches_stored(tmp_path):
     calls = {"n": 0}
-    real = pipeline.sentence_fingerprints
 
-    def flaky(sentences):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise RuntimeError("disk on fire")
-        return real(sentences)
-
-    monkeypatch.setattr(pipeline, "sentence_fingerprints", flaky)
     with Store(tmp_path / "story.db") as store:
+        real = store.put
+
+        def flaky(*args, **kwargs):
+            calls["n"] += 1
+            if calls["n"] == 3:
+                raise RuntimeError("disk on fire")
+            return real(*args, **kwargs)
+
+        store.put = flaky
         with pytest.raises(RuntimeError):
             ingest([DATA / "strike"], store, batch_size=2)
         # the first batch of two is stored whole; nothing of the failed batch is

@@ -159,7 +159,9 @@ def test_annotate_prints_one_json_line_per_article_in_input_order():
     text = first["article"]["text"]
     for mention in first["time_mentions"]:
         assert text[mention["start"]:mention["end"]] == mention["text"]
-    assert {"Alma Reyes", "Tomas Kerr"} <= {e["text"] for e in first["entities"]}
+    # The recognizer reads the sentences that can enter a timeline (the lead and
+    # those with a date); the quote naming Tomas Kerr has neither.
+    assert "Alma Reyes" in {e["text"] for e in first["entities"]}
 
 
 def test_annotate_uses_published_for_undated_text(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import logging
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -330,6 +331,38 @@ def test_a_client_gone_before_its_body_is_sent_is_no_server_error(store_path, ca
     assert not [r for r in caplog.records if r.name.startswith("storyline")]
 
 
+def test_a_body_that_stops_arriving_is_refused_not_waited_for(store_path, monkeypatch):
+    """Announced and then never sent: the connection was held open for ever."""
+    import asyncio
+
+    from storyline import api
+
+    monkeypatch.setattr(api, "BODY_IDLE_S", 0.2)
+    app = create_app(store_path)
+    sent = []
+
+    async def receive():
+        if not sent:
+            sent.append(1)
+            return {"type": "http.request", "body": b'{"te', "more_body": True}
+        await asyncio.sleep(3600)  # the client goes quiet
+
+    answer = {}
+
+    async def send(message):
+        if message["type"] == "http.response.start":
+            answer["status"] = message["status"]
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": "POST", "scheme": "http", "path": "/api/articles", "raw_path": b"",
+             "query_string": b"", "root_path": "", "server": ("127.0.0.1", 8000),
+             "client": ("127.0.0.1", 5555),
+             "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json"),
+                         (b"content-length", b"100")]}
+    asyncio.run(asyncio.wait_for(app(scope, receive, send), 10))
+    assert answer == {"status": 408}
+
+
 def test_no_answer_names_a_server_path(client, store_path):
     missing = client.get("/api/articles/no-such-article").json()["detail"]
     assert str(store_path) not in missing and str(store_path.parent) not in missing
@@ -501,3 +534,33 @@ def test_concurrent_requests_each_get_their_own_store(client):
     with ThreadPoolExecutor(max_workers=8) as pool:
         statuses = list(pool.map(lambda p: client.get(p).status_code, paths))
     assert statuses == [200] * len(paths)
+
+
+def test_the_entity_list_is_kept_until_anyone_writes(tmp_path, store_path, monkeypatch):
+    db = tmp_path / "s.db"
+    db.write_bytes(store_path.read_bytes())
+    counted = []
+    real = Store.top_entities
+    monkeypatch.setattr(Store, "top_entities",
+                        lambda self, limit=20: counted.append(limit) or real(self, limit))
+    app = create_app(db, build_workers=0)
+    with live_server(db, app=app) as url:
+        first = httpx.get(f"{url}/api/entities", params={"limit": 5}, timeout=60).json()
+        assert httpx.get(f"{url}/api/entities", params={"limit": 5}, timeout=60).json() == first
+        shorter = httpx.get(f"{url}/api/entities", params={"limit": 3}, timeout=60).json()
+        assert shorter["entities"] == first["entities"][:3] and len(first["entities"]) == 5
+        assert len(counted) == 1  # one count of the store answered all three
+        with Store(db) as store:  # another process's ingest, as far as the server can tell
+            store.conn.execute("DELETE FROM entities WHERE rowid = (SELECT min(rowid) FROM entities)")
+        httpx.get(f"{url}/api/entities", params={"limit": 5}, timeout=60)
+        assert len(counted) == 2  # the write made the kept list stale
+
+
+def test_timeline_workers_yield_the_cpu_to_requests(store_path):
+    app = create_app(store_path, build_workers=1)
+    with live_server(store_path, app=app) as url:
+        assert httpx.get(f"{url}/api/timeline", params={"dates": 2}, timeout=120).status_code == 200
+        executor = app.state.timelines._executor
+        (worker,) = executor._processes.values()
+        ours = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, worker.pid) == min(19, ours + 10)

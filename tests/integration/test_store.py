@@ -71,8 +71,7 @@ def test_atomic_rolls_back_everything_on_error(fresh_store):
             raise RuntimeError("boom")
     assert fresh_store.article_ids() == ["a1"]
     assert fresh_store.conn.execute("SELECT count(*) FROM sentences").fetchone()[0] == 2
-    assert fresh_store.conn.execute(
-        "SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH 'fled'").fetchone()[0] == 1
+    assert fresh_store.article_ids(query="fled") == ["a1"]
 
 
 def test_copies_are_linked_to_the_earlier_article(fresh_store):
@@ -204,3 +203,41 @@ def test_processes_racing_to_create_and_write_one_new_store_all_succeed(tmp_path
     with Store(path, create=False) as store:
         assert store.count_articles() == 180
         store.check()
+
+
+def test_a_schema_2_store_loses_the_unused_sentence_index_and_keeps_its_data(tmp_path):
+    import sqlite3
+
+    from storyline.store import APPLICATION_ID, MIGRATIONS, _statements
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    for script in MIGRATIONS[:2]:
+        for statement in _statements(script):
+            conn.execute(statement)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 2")
+    conn.commit()
+    conn.close()
+    with Store(path) as store:
+        store.put(annotated(), "h1")
+    with Store(path) as store:
+        assert store.article_ids(query="fled") == ["a1"]
+        names = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master")}
+    assert "sentences_fts" not in names and "articles_fts" in names
+
+
+def test_a_page_of_articles_is_cut_by_the_store_in_the_order_of_all_ids(fresh_store):
+    for number in range(7):
+        fresh_store.put(annotated(f"a{number}", published=date(2019, 6, 30 - number)),
+                        f"h{number}")
+    for number in range(40):  # a store where "fled" is rare: the other plan
+        fresh_store.put(annotated(f"b{number}", "The dam held on Sunday. Nobody left the valley.",
+                                  published=date(2019, 5, 1 + number % 28)), f"k{number}")
+    for word in ("fled", "dam"):
+        every = fresh_store.article_ids(query=word)
+        for offset, limit in ((0, 3), (2, 3), (5, 100)):
+            assert fresh_store.article_page(query=word, offset=offset, limit=limit) == (
+                len(every), every[offset:offset + limit])
+    assert fresh_store.article_page(offset=45, limit=10) == (47, fresh_store.article_ids()[45:])
+    assert fresh_store.article_page(query="nowhere") == (0, [])

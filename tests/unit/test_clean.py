@@ -330,3 +330,21 @@ def test_an_article_without_title_is_named_after_its_lead_which_stays_text():
     assert cleaned.text.splitlines()[0] == lead
     long = Article("b", None, None, "", None, "word " * 80, "x.jsonl:2")
     assert clean_article(long).title.endswith("…") and len(clean_article(long).title) <= 160
+
+
+def _example_lines() -> list[str]:
+    lines: list[str] = [*PROSE]
+    for table in (EXAMPLES, TAIL_EXAMPLES, STRIP_EXAMPLES, BREAK_EXAMPLES, REST_EXAMPLES):
+        for items in table.values():
+            lines += [item if isinstance(item, str) else item[0] for item in items]
+    return lines
+
+
+@pytest.mark.parametrize("rule", [r for r in load_rules() if r.needs is not None],
+                         ids=lambda r: r.name)
+def test_what_a_rule_needs_is_in_every_match(rule):
+    """The prefilter column never hides a match: each example the rule finds contains it."""
+    matched = [line for line in _example_lines() if rule.pattern.search(line)]
+    assert matched, f"{rule.name} matches none of the examples"
+    for line in matched:
+        assert rule.needs.search(line), f"{rule.name}: {line!r} matches but lacks {rule.needs}"

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from storyline.ingest import Skipped, read_inputs
-from storyline.ingest.base import date_from_path, date_from_url, stable_id
+from storyline.ingest.base import date_from_path, date_from_url, source_from_url, stable_id
 from storyline.ingest.text import detokenize, looks_tokenized
 from storyline.model import Article, Granularity
 
@@ -65,11 +65,17 @@ def test_an_article_without_any_date_is_kept_with_none(tmp_path):
         ("https://news.example/story-20190123-dam", (date(2019, 1, 23), Granularity.DAY)),
         ("https://news.example/world/dam-breaks", None),
         ("https://news.example/2019/13/40/x", None),
+        ("http://[::1/2019/01/23/x", None),  # not a URL: nothing, not a ValueError
     ],
 )
 def test_dates_in_urls(url, expected):
     found = date_from_url(url)
     assert (found and (found.value, found.precision)) == expected
+
+
+def test_a_url_that_does_not_parse_names_no_outlet():
+    assert source_from_url("http://[::1/news") is None
+    assert source_from_url("https://www.news.example/a") == "news.example"
 
 
 def test_path_date_prefers_the_file_name_then_the_nearest_folder(tmp_path):
@@ -106,6 +112,15 @@ def test_the_same_file_named_twice_is_read_once(tmp_path):
     (tmp_path / "a.txt").write_text("Title\n\nText.")
     articles, _ = _read(tmp_path, tmp_path / "a.txt", tmp_path)
     assert len(articles) == 1
+
+
+def test_jsonl_files_concatenated_with_their_byte_order_marks_lose_no_line(tmp_path):
+    path = tmp_path / "joined.jsonl"
+    path.write_bytes(b"".join(
+        "\ufeff".encode() + json.dumps({"id": name, "text": f"Story {name}."}).encode() + b"\n"
+        for name in ("a", "b", "c")))
+    articles, skipped = _read(path)
+    assert [a.id for a in articles] == ["a", "b", "c"] and not skipped
 
 
 def test_jsonl_records_and_bad_lines(tmp_path):

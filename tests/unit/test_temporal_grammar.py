@@ -180,6 +180,7 @@ DAY_FIRST = [
     ("Paid on 03/01/2024. Filed 15/01/2024.", "https://www.example.com/a", True),
     ("Paid on 03/01/2024. Filed 01/15/2024.", "https://www.example.co.uk/a", False),
     ("Paid on 13/01/2024 and 01/15/2024.", "https://www.example.co.uk/a", True),
+    ("Paid on 03/01/2024.", "http://[::1/a", False),  # a URL that does not parse: no domain
 ]
 
 

@@ -42,6 +42,7 @@ from storyline.evaluate.metrics import (
 from storyline.ingest import Skipped, read_file
 from storyline.model import AnnotatedArticle, Article, Granularity, Timeline
 from storyline.pipeline import ingest_articles
+from storyline.scale.dask import DaskEngine
 from storyline.store import Store
 from storyline.timeline import TimelineRequest, get_method
 
@@ -192,13 +193,16 @@ def run_eval(
     annotator: Annotator | None = None,
     on_topic: Callable[[str, int, int], None] | None = None,
     length: str = "gold",
+    engine: DaskEngine | None = None,
 ) -> EvalReport:
     """Run the protocol on every topic that has articles.
 
     ``on_topic(name, done, total)`` is called as topics finish, for a
     progress display. ``length="auto"`` leaves the number of dates to the
     method and lets it make month and year entries, as a user without
-    ``--dates`` gets them (see :func:`run_task`).
+    ``--dates`` gets them (see :func:`run_task`). With an ``engine`` the
+    articles are annotated on its cluster, as ``storyline ingest --workers``
+    does.
     """
     get_method(method)  # an unknown method fails before any annotation
     if length not in LENGTHS:
@@ -216,7 +220,7 @@ def run_eval(
             else:
                 started = time.perf_counter()
                 ingested = ingest_articles(topic_articles(topic), store, annotator=annotator,
-                                           stories=False)
+                                           engine=engine, stories=False)
                 articles = store.load_annotated(dict.fromkeys(ingested.article_ids),
                                                 entities=False)
                 report.preprocess_seconds += time.perf_counter() - started

@@ -98,7 +98,10 @@ def date_from_url(url: str | None) -> PublishedDate | None:
     """``/2019/01/23/`` gives a day, ``/2019/01/`` only a month."""
     if not url:
         return None
-    path = urlparse(url).path
+    try:
+        path = urlparse(url).path
+    except ValueError:  # not a URL ("http://[::1"), so no date in it
+        return None
     if (match := _URL_DAY.search(path)) and (value := _valid(*match.groups())):
         return PublishedDate(value, source="url")
     if (match := _URL_MONTH.search(path)) and (value := _valid(*match.groups(), "1")):
@@ -138,5 +141,8 @@ def source_from_url(url: str | None) -> str | None:
     """The host without ``www.``: the best outlet name a bare URL gives."""
     if not url:
         return None
-    host = urlparse(url).hostname or ""
+    try:
+        host = urlparse(url).hostname or ""
+    except ValueError:  # not a URL ("http://[::1"): no outlet to name
+        return None
     return host.removeprefix("www.") or None

@@ -79,7 +79,9 @@ def read_jsonl(path: Path, text: str, fallback: PublishedDate | None = None, *,
             continue
         where = f"{path}:{number}"
         try:
-            record = loads(line)
+            # A byte-order mark opening a line is a file written with one,
+            # concatenated onto the others (cat *.jsonl): not part of the record.
+            record = loads(line.lstrip("\ufeff"))
         except InputError as exc:
             yield Skipped(where, exc.reason)
             continue

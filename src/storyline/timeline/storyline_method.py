@@ -267,7 +267,9 @@ class _Entry:
             if not self.remaining[index]:
                 continue
             self.remaining[index] = False
-            if chosen.admits(self.rows[index], max_similarity):
+            start, end = self.rows.indptr[index], self.rows.indptr[index + 1]
+            if chosen.admits(self.rows.indices[start:end], self.rows.data[start:end],
+                             self.rows.shape[1], max_similarity):
                 self.total = self.total + self.dense[index]
                 self.picked.append(self.usable[index])
                 return True
@@ -275,21 +277,30 @@ class _Entry:
 
 
 class _Chosen:
-    """The TF-IDF rows of every sentence already in the timeline."""
+    """The TF-IDF rows of every sentence already in the timeline, as one dense block.
+
+    ``admits`` is asked for every candidate tried, thousands of times for a
+    story of thousands of articles: the chosen rows are kept dense, so each
+    test reads only the candidate's own few columns of them.
+    """
 
     def __init__(self) -> None:
-        self.rows: list[sparse.csr_matrix] = []
-        self._stacked: sparse.csr_matrix | None = None
+        self.count = 0
+        self._dense = np.zeros((0, 0))
 
-    def admits(self, row: sparse.csr_matrix, max_similarity: float) -> bool:
-        """Whether ``row`` is at most ``max_similarity`` close to every chosen row; if so, keep it."""
-        if self.rows:
-            if self._stacked is None:
-                self._stacked = sparse.vstack(self.rows).tocsr()
-            if (self._stacked @ row.T).max() > max_similarity:
-                return False
-        self.rows.append(row)
-        self._stacked = None
+    def admits(self, columns: np.ndarray, values: np.ndarray, width: int,
+               max_similarity: float) -> bool:
+        """Whether the row (its nonzero ``columns`` and ``values``) is at most
+        ``max_similarity`` close to every chosen row; if so, keep it."""
+        count = self.count
+        if count and (self._dense[:count, columns] @ values).max() > max_similarity:
+            return False
+        if count == len(self._dense):
+            grown = np.zeros((max(8, 2 * count), width))
+            grown[:count] = self._dense[:count] if count else 0.0
+            self._dense = grown
+        self._dense[count, columns] = values
+        self.count += 1
         return True
 
 

@@ -267,7 +267,10 @@ def day_first(text: str, url: str | None) -> bool:
     if day_first_seen != month_first_seen:
         return day_first_seen
     if url:
-        host = urlsplit(url if "//" in url else f"//{url}").hostname or ""
+        try:
+            host = urlsplit(url if "//" in url else f"//{url}").hostname or ""
+        except ValueError:  # not a URL at all ("http://[::1"): no domain to go by
+            host = ""
         tld = host.rsplit(".", 1)[-1].lower()
         return (len(tld) == 2 and tld not in MONTH_FIRST_COUNTRIES
                 and tld not in GENERIC_COUNTRY_DOMAINS)

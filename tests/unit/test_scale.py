@@ -1,0 +1,98 @@
+"""The pieces of the scale-out path that need no cluster and no spaCy model."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from storyline.annotate.entities import EntityFinder, key_sentences
+from storyline.annotate.pipeline import Annotator
+from storyline.errors import ClusterError
+from storyline.ingest import InputFile, Skipped
+from storyline.model import Article
+from storyline.scale.dask import _absolute, _batched, dask_engine
+from storyline.scale.work import ArticleKey, Failed, Prepared, article_keys, prepare, read_files
+from storyline.store import content_hash
+
+
+def article(text: str = "Dockworkers walked out on Monday.", **changes) -> Article:
+    fields = {"id": "a1", "url": None, "source": "Wire", "title": "Strike",
+              "published": date(2023, 10, 23), "text": text, "origin": "feed.jsonl:1"}
+    return Article(**(fields | changes))
+
+
+def test_key_sentences_are_the_lead_and_the_dated_ones():
+    assert key_sentences(10, [7, 3]) == {0, 1, 2, 3, 7}
+    assert key_sentences(2, []) == {0, 1}
+    assert key_sentences(5, [9], lead=1) == {0}  # a mention outside the article is ignored
+
+
+def test_an_unknown_entity_scope_fails_fast():
+    with pytest.raises(ValueError, match="scope"):
+        EntityFinder(scope="everything")
+
+
+def test_prepare_without_entities_annotates_and_fingerprints():
+    done = prepare(article(), "d1", Annotator(entities=False))
+    assert isinstance(done, Prepared) and done.digest == "d1"
+    assert [s.text for s in done.annotated.sentences] == ["Dockworkers walked out on Monday."]
+    assert len(done.fingerprints) == len(done.annotated.sentences)
+
+
+def test_a_failure_in_prepare_stays_with_its_article():
+    class Broken(Annotator):
+        def annotate_article(self, article):
+            raise OverflowError("date value out of range")
+
+    failed = prepare(article(), "d1", Broken(entities=False))
+    assert failed == Failed("feed.jsonl:1", "annotated", "OverflowError: date value out of range")
+    assert failed.skipped() == Skipped(
+        "feed.jsonl:1", "could not be annotated (OverflowError: date value out of range)")
+
+
+def test_an_annotator_travels_as_its_settings():
+    import pickle
+
+    copy = pickle.loads(pickle.dumps(Annotator(entities=False, entity_scope="all")))
+    assert (copy.entities, copy.entity_scope) == (False, "all")
+    assert copy.signature == Annotator(entities=False, entity_scope="all").signature
+
+
+def test_read_files_and_keys_keep_input_order_and_skips(tmp_path):
+    (tmp_path / "a.jsonl").write_text('{"id": "x", "text": "One."}\n{"id": "y"}\n'
+                                      '{"id": "z", "text": "Two.", "published": "2023-01-02"}\n')
+    read = read_files([InputFile(tmp_path / "a.jsonl"), Skipped("gone.txt", "does not exist")],
+                      None)
+    keys = article_keys(read, "sig")
+    assert [type(k).__name__ for k in keys] == ["ArticleKey", "Skipped", "ArticleKey", "Skipped"]
+    first = keys[0]
+    assert first == ArticleKey("x", content_hash(read[0], "sig"), "a.jsonl:1", True)
+    assert keys[2].undated is False
+
+
+def test_files_are_sent_by_absolute_path_with_the_same_label(tmp_path, monkeypatch):
+    (tmp_path / "feed" / "2024-03-04").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    item = InputFile(Path("feed/2024-03-04/a.txt"), Path("feed"))
+    sent = _absolute(item)
+    assert sent.path.is_absolute() and sent.label == item.label == "feed/2024-03-04/a.txt"
+    assert _absolute(Skipped("x", "y")) == Skipped("x", "y")
+
+
+def test_batched_keeps_order_and_the_last_short_batch():
+    assert list(_batched(range(5), 2)) == [(0, 1), (2, 3), (4,)]
+
+
+def test_an_engine_needs_a_scheduler_or_workers_but_not_both():
+    for options in ({}, {"scheduler": "tcp://127.0.0.1:1", "workers": 2}):
+        with pytest.raises(ClusterError, match="either"):
+            with dask_engine(**options):
+                pass
+
+
+def test_an_unreachable_scheduler_is_one_clear_error():
+    with pytest.raises(ClusterError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
+        with dask_engine(scheduler="tcp://127.0.0.1:9", timeout=2):
+            pass
