@@ -44,7 +44,7 @@ without redoing the others; the Markdown is always rebuilt from all of them.
   at --stories-store; made, with entities, when missing), B-cubed of the
   stories against the 9 topics, one-shot and in 20 chronological batches,
   and the time stories add to an ingest; --stories-grid adds the
-  leave-one-topic-out choice of thresholds (about an hour).
+  leave-one-topic-out choice among the settings tried (half an hour).
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ from storyline.builds import BuiltTimeline, KeptUntilWrite, TimelineBuilds, Time
 from storyline.pipeline import IngestReport, ingest_articles
 from storyline.render import render
 from storyline.store import Store
-from storyline.stories import list_stories, resolve_story, story_volume
+from storyline.stories import list_stories, resolve_story, story_copies, story_volume
 from storyline.timeline import DEFAULT_METHOD, METHODS, TimelineRequest
 
 log = logging.getLogger(__name__)
@@ -377,9 +377,20 @@ def stories(
 @router.get("/api/stories/{story_id}", summary="One story, with its articles")
 def story(store: StoreDep, story_id: Annotated[str, PathParam(max_length=40)]
           ) -> dict[str, Any]:
-    """A story as in the list, with its members; a merged story's old id gives the survivor."""
+    """A story as in the list, with its members and who ran whose text.
+
+    ``provenance`` lists each member whose sentences other members repeat,
+    with those copies ("also ran in"): the original is the earliest
+    published. A merged story's old id gives the survivor.
+    """
     (found,) = list_stories(store, members=True, story_ids=[story_id])
-    return _story(store, found)
+    data = _story(store, found)
+    brief = {m["id"]: m for m in data["members"]}
+    data["provenance"] = [
+        {"original": brief[original],
+         "also_ran_in": [{**brief[copier], "sentences": shared} for copier, shared in copies]}
+        for original, copies in story_copies(store, found.id)]
+    return data
 
 
 def _story(store: Store, found: StorySummary) -> dict[str, Any]:
@@ -387,9 +398,9 @@ def _story(store: Store, found: StorySummary) -> dict[str, Any]:
     data["volume"] = [{"date": day.isoformat(), "articles": count}
                       for day, count in story_volume(store, found.id)]
     if found.members is not None:
-        data["members"] = [{**m.to_dict(), "published": m.published.isoformat()
-                            if m.published else None, "added_at": m.added_at}
-                           for m in found.members]
+        data["members"] = [{**m.to_dict(), "source": m.source, "published":
+                            m.published.isoformat() if m.published else None,
+                            "added_at": m.added_at} for m in found.members]
     return data
 
 

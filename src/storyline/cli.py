@@ -355,9 +355,13 @@ def stories(db: str, since: date | None, fmt: str, articles: bool) -> None:
     """
     from storyline.render import stories_to_markdown
     from storyline.store import Store
-    from storyline.stories import list_stories
+    from storyline.stories import list_stories, update_stories
 
     with Store(db, create=False) as store:
+        if not store.read_only:
+            # A store written before stories existed, or by an ingest cut off
+            # before its stories were updated: its articles are placed now.
+            update_stories(store)
         found = list_stories(store, since=since, members=articles)
     if fmt == "json":
         click.echo(json.dumps({"stories": [s.to_dict() for s in found]}, ensure_ascii=False))

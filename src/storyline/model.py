@@ -417,6 +417,7 @@ class StoryMember:
     published: date | None = None
     #: When the article joined its story (UTC, ISO 8601): what "new since" compares.
     added_at: str | None = None
+    source: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The contract's member: ``{"id", "origin"}``."""

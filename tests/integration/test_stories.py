@@ -141,3 +141,14 @@ def test_a_changed_article_is_placed_again(tmp_path):
         assert report.updated == 1
         assert {s.id for s in list_stories(store)} == before
         assert store.conn.execute("SELECT count(*) FROM story_members").fetchone()[0] == 4
+
+
+def test_a_store_without_stories_gets_them_when_listed(tmp_path):
+    db = tmp_path / "s.db"
+    with Store(db) as store:
+        from storyline.ingest import read_inputs
+        from storyline.pipeline import ingest_articles
+
+        ingest_articles(read_inputs([FEED]), store, stories=False)
+    listed = stories_json(db)
+    assert sorted(s["articles"] for s in listed) == [4, 4]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
-from storyline.pipeline import ingest
+from storyline.ingest.jsonl import parse_record
+from storyline.pipeline import ingest, ingest_articles
 from storyline.store import Store
 from storyline.stories import list_stories
 
@@ -16,11 +19,19 @@ pytestmark = pytest.mark.slow
 FEED = DATA / "feed"
 
 
+#: Monday's first strike report, run again days later by another outlet.
+COPY = {"id": "copy-1", "source": "Gulf Courier", "title": "Bayfront dockers strike",
+        "published": "2024-03-09"}
+
+
 @pytest.fixture(scope="module")
 def store_path(tmp_path_factory):
     path = tmp_path_factory.mktemp("stories-api") / "feed.db"
+    original = json.loads((FEED / "monday.jsonl").read_text().splitlines()[0])
+    copy = COPY | {"text": original["text"] + "\nThe Gulf Courier will follow the story."}
     with Store(path) as store:
         ingest([FEED], store)
+        ingest_articles([parse_record(copy, origin="copy")], store)
     return path
 
 
@@ -39,12 +50,12 @@ def test_the_story_list_is_the_cli_contract_with_a_volume(client, store_path):
         expected = [s.to_dict() for s in list_stories(store)]
     assert [{k: v for k, v in s.items() if k != "volume"} for s in stories] == expected
     for story in stories:
-        assert sum(day["articles"] for day in story["volume"]) == story["articles"] == 4
+        assert sum(day["articles"] for day in story["volume"]) == story["articles"]
         assert [day["date"] for day in story["volume"]] == sorted(
             day["date"] for day in story["volume"])
     assert client.get("/api/stories", params={"since": "2199-01-01"}).json() == {"stories": []}
     with_members = client.get("/api/stories", params={"articles": "true"}).json()["stories"]
-    assert all(len(s["members"]) == 4 for s in with_members)
+    assert sorted(len(s["members"]) for s in with_members) == [4, 5]
 
 
 def test_one_story_has_its_members(client):
@@ -52,8 +63,21 @@ def test_one_story_has_its_members(client):
     story = client.get(f"/api/stories/{listed['id']}").json()
     assert {k: story[k] for k in listed} == listed | {"volume": story["volume"]}
     member = story["members"][0]
-    assert set(member) == {"id", "origin", "published", "added_at"}
-    assert len({m["id"].split("-")[0] for m in story["members"]}) == 1
+    assert set(member) == {"id", "origin", "source", "published", "added_at"}
+    assert len({m["id"].split("-")[0] for m in story["members"]} - {"copy"}) == 1
+
+
+def test_a_story_says_who_ran_it_first_and_who_copied(client):
+    strike = next(s for s in client.get("/api/stories", params={"articles": "true"}).json()[
+        "stories"] if any(m["id"] == "copy-1" for m in s["members"]))
+    provenance = client.get(f"/api/stories/{strike['id']}").json()["provenance"]
+    assert len(provenance) == 1
+    assert provenance[0]["original"]["id"] == "strike-1"
+    assert provenance[0]["original"]["source"] == "Bayfront Times"
+    (copy,) = provenance[0]["also_ran_in"]
+    assert (copy["id"], copy["source"], copy["published"]) == ("copy-1", "Gulf Courier",
+                                                              "2024-03-09")
+    assert copy["sentences"] >= 3
 
 
 def test_the_timeline_of_a_story_quotes_only_its_articles(client):

@@ -9,10 +9,11 @@ from storyline.stories.storage import (
     list_stories,
     resolve_story,
     story_article_ids,
+    story_copies,
     story_volume,
     update_stories,
 )
 from storyline.stories.tracker import Changes, Item, StoryParams, StoryTracker
 
 __all__ = ["Changes", "Item", "StoryParams", "StoryTracker", "list_stories", "resolve_story",
-           "story_article_ids", "story_volume", "update_stories"]
+           "story_article_ids", "story_copies", "story_volume", "update_stories"]

@@ -31,15 +31,21 @@ from storyline.store import Store
 log = logging.getLogger(__name__)
 
 
-def update_stories(store: Store, params: StoryParams | None = None) -> Changes:
+def update_stories(store: Store, params: StoryParams | None = None, *,
+                   only: Iterable[str] | None = None) -> Changes:
     """Place every stored article that has no story yet, then repair the stories touched.
 
-    Returns what changed (nothing, quickly, when every article has its story).
+    ``only`` places just those of them (a benchmark feeding a store's
+    articles to its stories in batches). Returns what changed (nothing,
+    quickly, when every article has its story).
     """
     with store.atomic():
         pending = [row[0] for row in store.conn.execute(
             "SELECT id FROM articles WHERE id NOT IN (SELECT article_id FROM story_members)"
             " ORDER BY rowid")]
+        if only is not None:
+            wanted = set(only)
+            pending = [article_id for article_id in pending if article_id in wanted]
         if not pending:
             return Changes()
         now = _now()
@@ -100,11 +106,15 @@ def _save(store: Store, tracker: StoryTracker, changes: Changes, fresh: list[Ite
     ended -= set(tracker.stories)
     conn.executemany("DELETE FROM stories WHERE id = ?", [(int(s),) for s in ended])
     touched = (changes.touched | changes.created) & set(tracker.stories)
-    titles = _titles(store, tracker, touched)
+    # A title is chosen again when the story's members were looked at again
+    # (see StoryTracker.repair), not for every article that joins it.
+    retitled = {s for s in touched if s in changes.created
+                or tracker.stories[s].checked == tracker.stories[s].size}
+    titles = _titles(store, tracker, retitled)
     conn.executemany(
-        'UPDATE stories SET title = ?, start = ?, "end" = ?, articles = ?, checked = ?,'
-        " updated_at = ? WHERE id = ?",
-        [(titles[s], _iso(tracker.stories[s].start), _iso(tracker.stories[s].end),
+        'UPDATE stories SET title = coalesce(?, title), start = ?, "end" = ?, articles = ?,'
+        " checked = ?, updated_at = ? WHERE id = ?",
+        [(titles.get(s), _iso(tracker.stories[s].start), _iso(tracker.stories[s].end),
           tracker.stories[s].size, tracker.stories[s].checked, now, int(s))
          for s in sorted(touched, key=int)])
 
@@ -211,13 +221,13 @@ def list_stories(store: Store, *, since: date | None = None, members: bool = Fal
         if source:
             sources[story_id].append(source)
     if members:
-        for story_id, article_id, origin, published, added_at in sorted(_select_in(
-                store, "SELECT m.story_id, a.id, a.origin, a.published, m.added_at"
+        for story_id, article_id, origin, published, added_at, source in sorted(_select_in(
+                store, "SELECT m.story_id, a.id, a.origin, a.published, m.added_at, a.source"
                        " FROM story_members m JOIN articles a ON a.id = m.article_id",
                 "m.story_id", ids), key=lambda r: (r[0], r[3] is None, r[3] or "", r[1])):
             listed[story_id].append(StoryMember(article_id, origin,
                                                 date.fromisoformat(published)
-                                                if published else None, added_at))
+                                                if published else None, added_at, source))
     return [
         StorySummary(
             id=str(story_id), title=title, articles=count,
@@ -238,3 +248,25 @@ def story_volume(store: Store, story_id: str) -> list[tuple[date, int]]:
         "SELECT a.published, count(*) FROM story_members m JOIN articles a ON a.id = m.article_id"
         " WHERE m.story_id = ? AND a.published IS NOT NULL GROUP BY a.published"
         " ORDER BY a.published", (int(resolved),))]
+
+
+def story_copies(store: Store, story_id: str) -> list[tuple[str, list[tuple[str, int]]]]:
+    """Who ran whose text within a story: each original with the members that copied it.
+
+    From the store's copy graph (``Store.link_copies``: the earliest
+    published of two articles sharing sentences is the original), kept to
+    pairs that are both in the story. Originals in publication order, each
+    with ``(copier id, sentences shared)`` in publication order.
+    """
+    resolved = int(resolve_story(store, story_id))
+    rows = store.conn.execute(
+        "SELECT c.original_id, c.article_id, c.sentences FROM copies c"
+        " JOIN story_members o ON o.article_id = c.original_id AND o.story_id = ?"
+        " JOIN story_members m ON m.article_id = c.article_id AND m.story_id = ?"
+        " JOIN articles oa ON oa.id = c.original_id JOIN articles ca ON ca.id = c.article_id"
+        " ORDER BY oa.published IS NULL, oa.published, oa.rowid,"
+        " ca.published IS NULL, ca.published, ca.rowid", (resolved, resolved))
+    grouped: dict[str, list[tuple[str, int]]] = {}
+    for original, copier, sentences in rows:
+        grouped.setdefault(original, []).append((copier, sentences))
+    return list(grouped.items())

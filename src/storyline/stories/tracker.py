@@ -10,11 +10,14 @@ frequencies:
   (halved every ``half_life_days``), reaches ``join``; else it starts a
   story of its own;
 - a repair step (:meth:`StoryTracker.repair`) then looks again at the
-  stories an ingest touched: their centroids are recomputed with today's
-  document frequencies, stories whose centroids came to reach ``merge``
-  are merged (the larger keeps its id), and each member that now fits
-  another story better moves there, or leaves a story it no longer fits
-  at all (a story that drifted splits).
+  stories an update touched: stories whose centroids came to reach
+  ``merge`` are merged (the larger keeps its id); members that now fit
+  another story better move there, or leave a story they no longer fit at
+  all; a story whose two halves (two-means on its members) would not even
+  join each other splits. A story's members are looked at again only when
+  it has grown by a quarter since they last were (stories of one or two
+  articles at every repair), which keeps the repairs' work proportional to
+  the articles placed.
 
 Story ids never change while a story lives; a story merged into another
 leaves its id behind as an alias of the one it joined. Within a batch,
@@ -29,7 +32,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -43,6 +46,12 @@ from storyline.stories.features import top_terms
 log = logging.getLogger(__name__)
 
 Vector = dict[str, float]
+
+
+#: Cached article vectors are remade once the store has grown by this factor.
+VECTOR_EPOCH = 1.1
+#: Stories this small are looked at by every repair (see :meth:`StoryTracker.repair`).
+SMALL_STORY = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +118,8 @@ class Story:
     start: date | None = None
     end: date | None = None
     cached: Vector | None = None
+    #: The cached centroid as (column indices, weights) over the tracker's term columns.
+    row: tuple[np.ndarray, np.ndarray] | None = None
     #: Members when the repair last looked at each of them (see :meth:`StoryTracker.repair`).
     checked: int = 0
 
@@ -125,7 +136,7 @@ class Story:
         if len(self.total) > 2 * keep:
             self.total = top_terms(self.total, keep)
         self.widen(published)
-        self.cached = None
+        self.cached = self.row = None
 
     def widen(self, published: date | None) -> None:
         if published is not None:
@@ -179,6 +190,11 @@ class StoryTracker:
         self._counter = 0
         self._new_id = new_id or self._next_id
         self._vectors: dict[tuple[str, bool], Vector] = {}
+        self._idf: dict[str, float] = {}
+        #: The number of documents the cached vectors and IDFs were made with.
+        self._epoch = 0
+        #: term -> column of the sparse matrices stories are compared in.
+        self._columns: dict[str, int] = {}
 
     # -- state ------------------------------------------------------------------------
 
@@ -188,7 +204,6 @@ class StoryTracker:
 
     def count(self, terms: Iterable[str], sign: int = 1) -> None:
         """Add (or with ``sign=-1`` remove) one document's terms to the document frequencies."""
-        self._vectors.clear()  # made with the old frequencies
         for term in terms:
             self.df[term] += sign
             if self.df[term] <= 0:
@@ -210,17 +225,32 @@ class StoryTracker:
         With ``key`` (an article id) the vector is remembered until the
         document frequencies change: a repair looks at each member often.
         """
+        if not (self._epoch <= self.documents <= self._epoch * VECTOR_EPOCH):
+            # Made with frequencies of a store a tenth smaller (or larger):
+            # remade. In between, IDF moves too little to matter, and
+            # remaking every member's vector at every update was most of
+            # the time stories added to an ingest.
+            self._vectors.clear()
+            self._idf.clear()
+            self._epoch = self.documents
         cache_key = (key, shared)
         if key is not None and cache_key in self._vectors:
             return self._vectors[cache_key]
-        df, scale, least = self.df, self.documents + 1, 2 if shared else 0
-        weighted = {t: w * math.log(scale / (df.get(t, 0) + 0.5)) for t, w in terms.items()
-                    if df.get(t, 0) >= least}
+        df, idf = self.df, self._idf
+        if shared:
+            weighted = {t: w * (idf.get(t) or self._term_idf(t)) for t, w in terms.items()
+                        if df.get(t, 0) >= 2}
+        else:
+            weighted = {t: w * (idf.get(t) or self._term_idf(t)) for t, w in terms.items()}
         vector = _unit(top_terms({t: w for t, w in weighted.items() if w > 0},
                                  self.params.article_terms))
         if key is not None:
             self._vectors[cache_key] = vector
         return vector
+
+    def _term_idf(self, term: str) -> float:
+        value = self._idf[term] = math.log((self.documents + 1) / (self.df.get(term, 0) + 0.5))
+        return value
 
     @property
     def leave(self) -> float:
@@ -323,6 +353,8 @@ class StoryTracker:
         """Take an article out before it is placed again (its content changed)."""
         old = self.items.pop(article_id)
         self.count(old.terms, -1)
+        for shared in (True, False):
+            self._vectors.pop((article_id, shared), None)
         story_id = self.story_of.pop(article_id, None)
         if story_id in self.stories:
             story = self.stories[story_id]
@@ -335,9 +367,9 @@ class StoryTracker:
         """Cosine of each vector with each story's centroid, times the time decay."""
         if not story_ids or not vectors:
             return np.zeros((len(vectors), len(story_ids)))
-        limit = self.params.centroid_terms
-        centroids = [self.stories[s].centroid(limit) for s in story_ids]
-        left, right = _matrices(vectors, centroids)
+        left = self._rows(vectors)
+        right = self._centroid_rows(story_ids)
+        left.resize((left.shape[0], right.shape[1]))
         scores = (left @ right.T).toarray()
         days = np.array([d.toordinal() if d else np.nan for d in published], dtype=float)
         starts = np.array([_ordinal(self.stories[s].start) for s in story_ids], dtype=float)
@@ -347,6 +379,38 @@ class StoryTracker:
         decay = np.where(np.isnan(gaps), 1.0, 0.5 ** (np.nan_to_num(gaps) /
                                                       self.params.half_life_days))
         return scores * decay
+
+    def _column(self, term: str) -> int:
+        column = self._columns.get(term)
+        if column is None:
+            column = self._columns[term] = len(self._columns)
+        return column
+
+    def _rows(self, vectors: Sequence[Mapping[str, float]]) -> sparse.csr_matrix:
+        """Vectors as sparse rows over the tracker's own term columns."""
+        indices = [self._column(t) for vector in vectors for t in vector]
+        data = [w for vector in vectors for w in vector.values()]
+        pointers = np.cumsum([0, *(len(vector) for vector in vectors)])
+        return sparse.csr_matrix((data, indices, pointers),
+                                 shape=(len(vectors), max(len(self._columns), 1)))
+
+    def _centroid_rows(self, story_ids: Sequence[str]) -> sparse.csr_matrix:
+        """Story centroids as sparse rows; each story's row is kept until the story changes."""
+        limit = self.params.centroid_terms
+        parts = []
+        for story_id in story_ids:
+            story = self.stories[story_id]
+            if story.row is None:
+                centroid = story.centroid(limit)
+                story.row = (np.fromiter((self._column(t) for t in centroid), dtype=np.int64,
+                                         count=len(centroid)),
+                             np.fromiter(centroid.values(), dtype=float, count=len(centroid)))
+            parts.append(story.row)
+        pointers = np.cumsum([0, *(len(indices) for indices, _ in parts)])
+        indices = np.concatenate([i for i, _ in parts]) if parts else np.zeros(0, np.int64)
+        data = np.concatenate([d for _, d in parts]) if parts else np.zeros(0)
+        return sparse.csr_matrix((data, indices, pointers),
+                                 shape=(len(story_ids), max(len(self._columns), 1)))
 
     # -- repair --------------------------------------------------------------------------
 
@@ -365,10 +429,13 @@ class StoryTracker:
         changes = Changes()
         full = touched is None
         focus = set(self.stories if full else touched) & set(self.stories)
-        for story_id in focus:
-            self._recompute(self.stories[story_id])
         deep = {s for s in focus if full or self.stories[s].size >= max(
             2, self.params.repair_growth * self.stories[s].checked)}
+        # Stories of an article or two, wherever they are: what they could
+        # join may have arrived since (cheap: a row each).
+        deep |= {s for s, story in self.stories.items() if story.size <= SMALL_STORY}
+        for story_id in deep:
+            self._recompute(self.stories[story_id])
         for _ in range(self.params.repair_rounds):
             round_changes = Changes()
             self._merge(focus, round_changes)
@@ -398,15 +465,14 @@ class StoryTracker:
                 total[term] = total.get(term, 0.0) + weight
             story.widen(item.published)
         story.total = top_terms(total, self.params.total_terms)
-        story.cached = None
+        story.cached = story.row = None
 
     def _merge(self, focus: set[str], changes: Changes) -> None:
         """Merge pairs of stories whose centroids reach ``merge``, most similar first."""
         if not focus:
             return
         ids = sorted(self.stories, key=_story_order)
-        limit = self.params.centroid_terms
-        (matrix,) = _matrices([self.stories[s].centroid(limit) for s in ids])
+        matrix = self._centroid_rows(ids)
         index = {s: i for i, s in enumerate(ids)}
         rows = [index[s] for s in sorted(focus, key=_story_order)]
         scores = (matrix[rows] @ matrix.T).toarray()
@@ -438,8 +504,13 @@ class StoryTracker:
             for article_id in gone.members:
                 self.story_of[article_id] = keep.id
                 changes.placed[article_id] = keep.id
+            for term, weight in gone.total.items():
+                keep.total[term] = keep.total.get(term, 0.0) + weight
             keep.members |= gone.members
-            self._recompute(keep)
+            keep.widen(gone.start)
+            keep.widen(gone.end)
+            keep.total = top_terms(keep.total, self.params.total_terms)
+            keep.cached = keep.row = None
             del self.stories[gone.id]
             alias[gone.id] = keep.id
             changes.merged.append((gone.id, keep.id))
@@ -469,14 +540,23 @@ class StoryTracker:
         column_of = {s: i for i, s in enumerate(ids)}
         left: list[Item] = []
         moves: dict[str, str] = {}
+        own_norms: dict[str, float] = {}
         for row, article_id in enumerate(members):
             own_id = self.story_of[article_id]
             own = self.stories[own_id]
             vector = vectors[row]
             if own.size > 1:
+                # The cosine with the story's sum less this member, from dot
+                # products alone: |T - f|^2 = |T|^2 - 2 T.f + |f|^2.
                 full = self.vector(self.items[article_id].terms, article_id)
-                rest = {t: w - full.get(t, 0.0) for t, w in own.total.items()}
-                own_score = _cosine(vector, top_terms(rest, self.params.centroid_terms))
+                total = own.total
+                if own_id not in own_norms:
+                    own_norms[own_id] = sum(w * w for w in total.values())
+                norms = own_norms[own_id]
+                rest_norm = math.sqrt(max(norms - 2 * _dot(full, total) + _dot(full, full),
+                                          0.0))
+                overlap = _dot(vector, total) - _dot(vector, full)
+                own_score = overlap / rest_norm if rest_norm > 0 else 0.0
                 own_score *= self.decay(self.items[article_id].published, own)
             else:
                 own_score = 0.0
@@ -499,14 +579,11 @@ class StoryTracker:
             changes.update(self.add(left))
 
     def _refresh(self, changes: Changes) -> None:
-        """Recompute the touched stories; those left without members end."""
+        """Touched stories left without members end."""
         for story_id in list(changes.touched):
-            if story_id in self.stories:
-                if self.stories[story_id].members:
-                    self._recompute(self.stories[story_id])
-                else:
-                    del self.stories[story_id]
-                    changes.removed.add(story_id)
+            if story_id in self.stories and not self.stories[story_id].members:
+                del self.stories[story_id]
+                changes.removed.add(story_id)
 
     def _split(self, focus: set[str], changes: Changes) -> None:
         """Split each focus story in two where its two halves would not be merged.
@@ -564,17 +641,27 @@ class StoryTracker:
         self._refresh(changes)
 
     def _relocate(self, article_id: str, target: str, changes: Changes) -> None:
-        source = self.story_of[article_id]
-        self.stories[source].members.discard(article_id)
-        self.stories[target].members.add(article_id)
+        """Move a member; both sums change by its vector (no recomputing a big story's sum)."""
+        self._detach(article_id, changes)
+        item = self.items[article_id]
+        self.stories[target].add(article_id, self.vector(item.terms, article_id),
+                                 item.published, self.params.total_terms)
         self.story_of[article_id] = target
         changes.placed[article_id] = target
-        changes.touched |= {source, target}
+        changes.touched.add(target)
 
     def _detach(self, article_id: str, changes: Changes) -> None:
-        source = self.story_of.pop(article_id)
-        self.stories[source].members.discard(article_id)
-        changes.touched.add(source)
+        source = self.stories[self.story_of.pop(article_id)]
+        source.members.discard(article_id)
+        vector = self.vector(self.items[article_id].terms, article_id)
+        for term, weight in vector.items():
+            if term in source.total:
+                source.total[term] -= weight
+        source.cached = source.row = None
+        dates = [self.items[a].published for a in source.members
+                 if self.items[a].published is not None]
+        source.start, source.end = (min(dates), max(dates)) if dates else (None, None)
+        changes.touched.add(source.id)
 
 
 # -- small vector helpers -------------------------------------------------------------------
