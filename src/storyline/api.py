@@ -62,6 +62,9 @@ STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; ch
                 ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml",
                 ".png": "image/png"}
 PAGE_SIZE = 20
+#: The last page number accepted (a 422 beyond it): far past any store's last
+#: page, and its offset still fits SQLite's 64-bit integers (a 500 before).
+MAX_PAGE = 10**9
 #: A POST larger than this is refused before it is read (413).
 MAX_BODY_BYTES = 20 * 1024 * 1024
 #: Seconds a request body may stall (nothing arriving) before the request is refused (408).
@@ -408,7 +411,7 @@ def _story(store: Store, found: StorySummary) -> dict[str, Any]:
 def articles(
     store: StoreDep,
     query: Annotated[str | None, Query(max_length=500, description=QUERY_HELP)] = None,
-    page: Annotated[int, Query(ge=1, description="Page number, from 1")] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1")] = 1,
 ) -> dict[str, Any]:
     """Articles in publication order, without their text (``/api/articles/{id}`` has it)."""
     total, shown = store.article_page(query=query or None, offset=(page - 1) * PAGE_SIZE,

@@ -160,6 +160,9 @@ def test_articles_are_paged_with_total_and_page_size(client):
     assert 1 <= found["total"] < first["total"]
     bad = client.get("/api/articles", params={"page": 0})
     assert bad.status_code == 422 and "page" in bad.json()["detail"]
+    huge = client.get("/api/articles", params={"page": 10**23})  # was a 500 (OverflowError)
+    assert huge.status_code == 422 and "page" in huge.json()["detail"]
+    assert client.get("/api/articles", params={"page": 10**9}).json()["articles"] == []
 
 
 def test_one_article_comes_with_its_annotations(client):

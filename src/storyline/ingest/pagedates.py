@@ -141,7 +141,10 @@ def _text_after_headline(tree: HtmlElement, title: str) -> list[str]:
             pieces: list[str] = []
             size = 0
             for piece in heading.xpath(_VISIBLE_TEXT_AFTER):
-                piece = " ".join(piece.split())
+                # Cut to what is left of the budget: a dateline opens the
+                # text, and searching a 100,000-character paragraph for
+                # dates takes dateparser minutes.
+                piece = " ".join(piece.split())[:DATELINE_CHARS - size]
                 if piece:
                     pieces.append(piece)
                     size += len(piece) + 1
