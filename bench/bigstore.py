@@ -13,6 +13,9 @@ found by the query "ferry". At each size:
   annotate, store, in one process), and the rate of the writer alone (the
   same articles, annotated beforehand, stored): the part that depends on
   the store's size. The sample is deleted again before the store grows.
+  Both include the stories' update at the end of the ingest (issue #16);
+  the grown articles are placed in stories first, timed on their own, and
+  one article stored alone (what a one-article POST waits for) is timed too.
 
 Usage: .venv/bin/python bench/bigstore.py [--sizes 10000,50000,200000] [--files 60]
                                           [--db FILE] [--out FILE.json]
@@ -95,6 +98,31 @@ def time_ingest(db: Path, files: list[Path], prepared: list) -> dict[str, float]
             "writer_articles_per_s": len(prepared) / writer}
 
 
+def place_in_stories(db: Path) -> float:
+    """Seconds to give the articles the store just grew by their stories (not timed elsewhere)."""
+    from storyline.stories.storage import update_stories
+    from storyline.store import Store
+
+    with Store(db) as store:
+        started = time.perf_counter()
+        update_stories(store)
+        return time.perf_counter() - started
+
+
+def time_one(db: Path, prepared) -> float:  # noqa: ANN001 - a Prepared
+    """Seconds to store one annotated article, stories included (what a one-article POST waits)."""
+    from storyline.pipeline import IngestReport, _write
+    from storyline.store import Store
+
+    with Store(db) as store:
+        started = time.perf_counter()
+        report = IngestReport()
+        _write(iter([prepared]), store, report, 64, lambda files, articles: None)
+        took = time.perf_counter() - started
+        _delete(store, report.article_ids)
+    return took
+
+
 def _delete(store, ids: list[str]) -> None:  # noqa: ANN001 - a Store
     with store.atomic():
         store.conn.executemany("DELETE FROM articles WHERE id = ?", [(i,) for i in ids])
@@ -132,10 +160,12 @@ def main() -> None:
         started = time.perf_counter()
         build_store(db, size - current, start=current, side_story=STORY_ARTICLES)
         built = time.perf_counter() - started
+        placed = place_in_stories(db)
         current = size
-        row = {"articles": size, "build_s": built, "mib": db.stat().st_size / 2**20,
+        row = {"articles": size, "build_s": built, "stories_place_s": placed,
+               "mib": db.stat().st_size / 2**20,
                "timeline_build_s": time_build(db), **time_api(db),
-               **time_ingest(db, files, prepared)}
+               **time_ingest(db, files, prepared), "one_article_s": time_one(db, prepared[0])}
         results.append(row)
         print(json.dumps(row), flush=True)
         if args.out:
