@@ -50,6 +50,7 @@ from storyline.pipeline import IngestReport, ingest_articles
 from storyline.render import render
 from storyline.store import Store
 from storyline.stories import list_stories, resolve_story, story_copies, story_volume
+from storyline.stories.background import StoryUpdates
 from storyline.timeline import DEFAULT_METHOD, METHODS, TimelineRequest
 
 log = logging.getLogger(__name__)
@@ -125,10 +126,12 @@ def create_app(db: str | Path, *, token: str | None = None, host: str = "127.0.0
         pass  # a damaged, foreign or missing store is refused before the server starts
     timelines = TimelineBuilds(str(db), workers=build_workers)
     answers = KeptUntilWrite(str(db))
+    story_updates = StoryUpdates(str(db))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        story_updates.close()
         timelines.close()
         answers.close()
 
@@ -141,6 +144,7 @@ def create_app(db: str | Path, *, token: str | None = None, host: str = "127.0.0
     app.state.write_lock = threading.Lock()
     app.state.timelines = timelines
     app.state.answers = answers
+    app.state.story_updates = story_updates
     app.add_exception_handler(StorylineError, _storyline_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.include_router(router)
@@ -335,7 +339,7 @@ async def timeline(
     wanted = TimelineRequest(dates=dates, sentences=sentences, query=query or None,
                              start=start, end=end)
     if story:
-        story = await run_in_threadpool(_resolved_story, request.app.state.db, story)
+        story = await run_in_threadpool(_resolved_story, request.app, story)
     built = await request.app.state.timelines.get(
         TimelineQuestion(wanted, method, entity or None, story or None))
     if fmt:
@@ -359,33 +363,40 @@ def _timeline_json(built: BuiltTimeline) -> bytes:
     return JSONResponse(document).body
 
 
-def _resolved_story(db: str, story_id: str) -> str:
-    """The story's current id (404 for an unknown one), before a build is asked for."""
-    with Store(db, create=False) as store:
+def _resolved_story(app: FastAPI, story_id: str) -> str:
+    """The story's current id (404 for an unknown one), before a build is asked for.
+
+    Articles just added are placed first: the story's timeline includes them.
+    """
+    app.state.story_updates.settled()
+    with Store(app.state.db, create=False) as store:
         return resolve_story(store, story_id)
 
 
 @router.get("/api/stories", summary="The stories of the stored articles, largest first")
 def stories(
+    request: Request,
     store: StoreDep,
     since: Annotated[date | None, Query(description="Only stories changed on or after this"
                                                     " day (YYYY-MM-DD, UTC)")] = None,
     articles: Annotated[bool, Query(description="List each story's articles")] = False,
 ) -> dict[str, Any]:
     """``storyline stories --format json``, each story with its ``volume``: articles per day."""
+    request.app.state.story_updates.settled()  # articles just added are placed first
     found = list_stories(store, since=since, members=articles)
     return {"stories": [_story(store, s) for s in found]}
 
 
 @router.get("/api/stories/{story_id}", summary="One story, with its articles")
-def story(store: StoreDep, story_id: Annotated[str, PathParam(max_length=40)]
-          ) -> dict[str, Any]:
+def story(request: Request, store: StoreDep,
+          story_id: Annotated[str, PathParam(max_length=40)]) -> dict[str, Any]:
     """A story as in the list, with its members and who ran whose text.
 
     ``provenance`` lists each member whose sentences other members repeat,
     with those copies ("also ran in"): the original is the earliest
     published. A merged story's old id gives the survivor.
     """
+    request.app.state.story_updates.settled()
     (found,) = list_stories(store, members=True, story_ids=[story_id])
     data = _story(store, found)
     brief = {m["id"]: m for m in data["members"]}
@@ -532,7 +543,12 @@ def _ingest_body(app: FastAPI, body: bytes) -> IngestReport:
     report = IngestReport()
     records = _records(_decoded(body), report)
     with app.state.write_lock, Store(app.state.db) as store:
-        return ingest_articles(records, store, report=report)
+        # Stories are placed behind the answer (storyline.stories.background):
+        # their update costs the same for one article as for a thousand.
+        ingest_articles(records, store, report=report, stories=False)
+    if report.added or report.updated:
+        app.state.story_updates.ask()
+    return report
 
 
 def _decoded(body: bytes) -> str:

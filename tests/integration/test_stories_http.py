@@ -94,3 +94,34 @@ def test_unknown_stories_are_404_with_one_line(client):
         response = client.get(path)
         assert response.status_code == 404, path
         assert "no story" in response.json()["detail"]
+
+
+def test_a_post_is_answered_before_its_stories_update_and_readers_wait_for_it(tmp_path,
+                                                                           monkeypatch):
+    """The update reads every story (half a minute at 200,000 articles): not in the POST."""
+    import threading
+
+    from storyline.stories import background
+
+    db = tmp_path / "feed.db"
+    with Store(db) as store:
+        ingest([FEED / "monday.jsonl"], store)
+    release = threading.Event()
+    real = background.update_stories
+
+    def held_update(store):
+        release.wait(60)
+        return real(store)
+
+    monkeypatch.setattr(background, "update_stories", held_update)
+    records = (FEED / "wednesday.jsonl").read_text()
+    with live_server(db, build_workers=0) as url, httpx.Client(base_url=url, timeout=60) as c:
+        answer = c.post("/api/articles", content=records,
+                        headers={"Content-Type": "application/x-ndjson"})
+        assert answer.status_code == 200 and answer.json()["added"] == 4  # while held
+        with Store(db, create=False) as store:  # stored, not placed yet
+            assert store.count_articles() == 8 and sum(
+                s.articles for s in list_stories(store)) == 4
+        threading.Timer(0.5, release.set).start()
+        stories = c.get("/api/stories").json()["stories"]  # waits for the update
+        assert sum(story["articles"] for story in stories) == 8
