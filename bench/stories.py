@@ -192,10 +192,10 @@ def leave_one_topic_out(items: Sequence[Item], log: Callable[[str], None]
     rows = []
     for topic in topics:
         chosen = max(range(len(settings)), key=lambda s: (train_f1[(topic, s)], -s))
-        held = {a: t for a, t in gold.items() if t == topic}
+        held = [a for a, t in gold.items() if t == topic]
         rows.append({"topic": topic, "setting": settings[chosen],
                      "train_f1": train_f1[(topic, chosen)],
-                     "held_out": bcubed(full[chosen], held).to_dict()})
+                     "held_out": bcubed(full[chosen], gold, over=held).to_dict()})
     return rows
 
 

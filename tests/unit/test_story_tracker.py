@@ -146,3 +146,12 @@ def test_bcubed_punishes_merging_and_splitting():
     split = bcubed({k: k for k in gold}, gold)
     assert split.precision == 1.0 and split.recall == 0.5
     assert bcubed({}, gold).items == 0
+
+
+def test_bcubed_of_one_held_out_class_still_sees_the_other_classes_in_its_clusters():
+    gold = {"a1": "A", "a2": "A", "b1": "B", "b2": "B"}
+    merged = {"a1": 0, "a2": 0, "b1": 0, "b2": 1}
+    held = bcubed(merged, gold, over=["a1", "a2"])
+    # each A item shares its cluster with one B item: 2 of its 3 are A
+    assert held.items == 2 and held.precision == pytest.approx(2 / 3) and held.recall == 1.0
+    assert bcubed(merged, gold, over=list(gold)) == bcubed(merged, gold)

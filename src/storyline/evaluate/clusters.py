@@ -11,7 +11,7 @@ satisfies all their formal constraints).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
 
@@ -31,21 +31,28 @@ class BCubed:
                 "f1": round(self.f1, 4), "items": self.items}
 
 
-def bcubed(predicted: Mapping[Hashable, Hashable], reference: Mapping[Hashable, Hashable]
-           ) -> BCubed:
+def bcubed(predicted: Mapping[Hashable, Hashable], reference: Mapping[Hashable, Hashable],
+           *, over: Iterable[Hashable] | None = None) -> BCubed:
     """B-cubed of ``predicted`` (item -> cluster) against ``reference`` (item -> class).
 
     Only items in both mappings count; an item missing from ``predicted``
     should be given a cluster of its own by the caller if it is to count.
+    ``over`` averages the items' scores over these items only, their
+    clusters and classes still being what all items make them: the score
+    of one held-out class within a whole clustering. (Cutting the mappings
+    down to that class instead would make every precision 1.)
     """
     items = [item for item in reference if item in predicted]
-    if not items:
+    scored = items if over is None else [item for item in items if item in set(over)]
+    if not scored:
         return BCubed(0.0, 0.0, 0)
     pairs = Counter((predicted[i], reference[i]) for i in items)
     clusters = Counter(predicted[i] for i in items)
     classes = Counter(reference[i] for i in items)
     precision = recall = 0.0
-    for (cluster, klass), shared in pairs.items():
-        precision += shared * shared / clusters[cluster]
-        recall += shared * shared / classes[klass]
-    return BCubed(precision / len(items), recall / len(items), len(items))
+    for item in scored:
+        cluster, klass = predicted[item], reference[item]
+        shared = pairs[(cluster, klass)]
+        precision += shared / clusters[cluster]
+        recall += shared / classes[klass]
+    return BCubed(precision / len(scored), recall / len(scored), len(scored))
