@@ -26,7 +26,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from storyline.model import Timeline
 from storyline.pipeline import build_timeline, timeline_article_ids
@@ -36,6 +36,7 @@ from storyline.timeline import TimelineRequest
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+V = TypeVar("V")
 
 #: Timelines kept, so that exporting or going back to an earlier filter is instant.
 CACHE_SIZE = 32
@@ -144,6 +145,45 @@ def _build_in_worker(db: str, question: TimelineQuestion) -> BuiltTimeline:
 
 # -- in the serving process ------------------------------------------------------------
 
+class _UntilWrite(Generic[V]):
+    """The last ``size`` answers by key, all dropped as soon as anyone writes to the store.
+
+    A write by any connection (this server's, an ingest beside it) changes
+    the store's ``PRAGMA data_version``, read on a connection kept open for
+    nothing else. Not thread-safe: its owner calls it under its own lock.
+    """
+
+    def __init__(self, db: str, size: int) -> None:
+        self.size = size
+        self._watcher = Store(db, create=False)
+        self._kept: OrderedDict[Hashable, V] = OrderedDict()
+        self._version = -1
+
+    def version(self) -> int:
+        """The store's version now; what was kept under an older one is dropped."""
+        version = self._watcher.data_version()
+        if version != self._version:
+            self._kept.clear()
+            self._version = version
+        return version
+
+    def find(self, key: Hashable) -> V | None:
+        if key not in self._kept:
+            return None
+        self._kept.move_to_end(key)
+        return self._kept[key]
+
+    def keep(self, version: int, key: Hashable, answer: V) -> None:
+        """Keep ``answer``, unless the store was written to since ``version``."""
+        if version == self._version:
+            self._kept[key] = answer
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+
+    def close(self) -> None:
+        self._watcher.close()
+
+
 class KeptUntilWrite:
     """Answers that change only when the store does (the entity list), kept until any write.
 
@@ -154,43 +194,32 @@ class KeptUntilWrite:
     """
 
     def __init__(self, db: str, *, size: int = CACHE_SIZE) -> None:
-        self.size = size
-        # Kept open only to notice writes by anyone: PRAGMA data_version.
-        self._watcher = Store(db, create=False)
-        self._kept: OrderedDict[Hashable, object] = OrderedDict()
+        self._kept: _UntilWrite[object] = _UntilWrite(db, size)
         self._computing: dict[tuple[int, Hashable], threading.Lock] = {}
-        self._version = -1
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
         """The answer kept for ``key`` since the last write, or ``compute()``'s, kept."""
         with self._lock:
-            version = self._watcher.data_version()
-            if version != self._version:
-                self._kept.clear()
-                self._version = version
-            if key in self._kept:
-                self._kept.move_to_end(key)
-                return self._kept[key]  # type: ignore[return-value]
+            version = self._kept.version()
+            if (kept := self._kept.find(key)) is not None:
+                return kept  # type: ignore[return-value]
             computing = self._computing.setdefault((version, key), threading.Lock())
         # Outside the store-wide lock, so other keys need not wait for this
         # one; clients asking for the same key at once wait for the first
         # one's answer instead of all computing it.
         with computing:
             with self._lock:
-                if version == self._version and key in self._kept:
-                    return self._kept[key]  # type: ignore[return-value]
+                if (kept := self._kept.find(key)) is not None:
+                    return kept  # type: ignore[return-value]
             answer = compute()
             with self._lock:
                 self._computing.pop((version, key), None)
-                if version == self._version:
-                    self._kept[key] = answer
-                    while len(self._kept) > self.size:
-                        self._kept.popitem(last=False)
+                self._kept.keep(version, key, answer)
         return answer
 
     def close(self) -> None:
-        self._watcher.close()
+        self._kept.close()
 
 
 class TimelineBuilds:
@@ -198,16 +227,12 @@ class TimelineBuilds:
 
     def __init__(self, db: str, *, workers: int | None = None, size: int = CACHE_SIZE) -> None:
         self.db = db
-        self.size = size
         self.workers = default_workers() if workers is None else workers
         #: Builds started since the server started (each identical question counts once).
         self.started = 0
-        # Kept open only to notice writes by anyone: PRAGMA data_version.
-        self._watcher = Store(db, create=False)
         self._executor: Executor | None = None
-        self._done: OrderedDict[Hashable, BuiltTimeline] = OrderedDict()
+        self._done: _UntilWrite[BuiltTimeline] = _UntilWrite(db, size)
         self._flights: dict[tuple[int, Hashable], Future[BuiltTimeline]] = {}
-        self._version = -1
         self._lock = threading.Lock()
 
     async def get(self, question: TimelineQuestion) -> BuiltTimeline:
@@ -216,14 +241,10 @@ class TimelineBuilds:
 
     def future(self, question: TimelineQuestion) -> Future[BuiltTimeline]:
         with self._lock:
-            version = self._watcher.data_version()
-            if version != self._version:
-                self._done.clear()
-                self._version = version
-            if question in self._done:
-                self._done.move_to_end(question)
+            version = self._done.version()
+            if (built := self._done.find(question)) is not None:
                 finished: Future[BuiltTimeline] = Future()
-                finished.set_result(self._done[question])
+                finished.set_result(built)
                 return finished
             flight = self._flights.get((version, question))
             if flight is not None:
@@ -253,10 +274,7 @@ class TimelineBuilds:
             self._flights.pop((version, question), None)
             if flight.cancelled() or flight.exception() is not None:
                 return
-            if version == self._version:
-                self._done[question] = flight.result()
-                while len(self._done) > self.size:
-                    self._done.popitem(last=False)
+            self._done.keep(version, question, flight.result())
 
     def close(self) -> None:
         if self._executor is not None:
@@ -264,4 +282,4 @@ class TimelineBuilds:
         for store in _worker_stores.values():
             store.close()
         _worker_stores.clear()
-        self._watcher.close()
+        self._done.close()

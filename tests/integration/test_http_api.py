@@ -278,6 +278,20 @@ def test_a_lone_surrogate_escape_is_stored_as_a_replacement_character(tmp_path, 
         assert "\ufffd" in httpx.get(f"{url}/api/articles/half").json()["article"]["text"]
 
 
+def _post_scope(body_header: tuple[bytes, bytes]) -> dict:
+    """An ASGI scope of a JSON POST to /api/articles, its body announced by ``body_header``.
+
+    For requests no HTTP client library will send (a body that never comes,
+    or never ends), the app is driven directly with its own receive and send.
+    """
+    return {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+            "method": "POST", "scheme": "http", "path": "/api/articles", "raw_path": b"",
+            "query_string": b"", "root_path": "", "server": ("127.0.0.1", 8000),
+            "client": ("127.0.0.1", 5555),
+            "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json"),
+                        body_header]}
+
+
 def test_a_chunked_body_is_refused_once_it_passes_the_limit(store_path):
     """Counted as it arrives: the server stops reading, and holds no more than the limit."""
     import asyncio
@@ -296,12 +310,7 @@ def test_a_chunked_body_is_refused_once_it_passes_the_limit(store_path):
             answer["status"] = message["status"]
             answer["pulled"] = pulled
 
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-             "method": "POST", "scheme": "http", "path": "/api/articles", "raw_path": b"",
-             "query_string": b"", "root_path": "", "server": ("127.0.0.1", 8000),
-             "client": ("127.0.0.1", 5555),
-             "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json"),
-                         (b"transfer-encoding", b"chunked")]}
+    scope = _post_scope((b"transfer-encoding", b"chunked"))
     asyncio.run(app(scope, receive, send))
     assert answer == {"status": 413, "pulled": 21}
 
@@ -322,12 +331,7 @@ def test_a_client_gone_before_its_body_is_sent_is_no_server_error(store_path, ca
         if message["type"] == "http.response.start":
             answer["status"] = message["status"]
 
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-             "method": "POST", "scheme": "http", "path": "/api/articles", "raw_path": b"",
-             "query_string": b"", "root_path": "", "server": ("127.0.0.1", 8000),
-             "client": ("127.0.0.1", 5555),
-             "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json"),
-                         (b"content-length", b"100")]}
+    scope = _post_scope((b"content-length", b"100"))
     with caplog.at_level(logging.ERROR):
         asyncio.run(app(scope, receive, send))
     assert answer == {"status": 400}
@@ -356,12 +360,7 @@ def test_a_body_that_stops_arriving_is_refused_not_waited_for(store_path, monkey
         if message["type"] == "http.response.start":
             answer["status"] = message["status"]
 
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-             "method": "POST", "scheme": "http", "path": "/api/articles", "raw_path": b"",
-             "query_string": b"", "root_path": "", "server": ("127.0.0.1", 8000),
-             "client": ("127.0.0.1", 5555),
-             "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json"),
-                         (b"content-length", b"100")]}
+    scope = _post_scope((b"content-length", b"100"))
     asyncio.run(asyncio.wait_for(app(scope, receive, send), 10))
     assert answer == {"status": 408}
 
