@@ -98,15 +98,16 @@ def time_ingest(db: Path, files: list[Path], prepared: list) -> dict[str, float]
             "writer_articles_per_s": len(prepared) / writer}
 
 
-def place_in_stories(db: Path) -> float:
-    """Seconds to give the articles the store just grew by their stories (not timed elsewhere)."""
+def place_in_stories(db: Path) -> tuple[float, int]:
+    """Seconds to give the articles the store just grew by their stories, and the stories now."""
     from storyline.stories.storage import update_stories
     from storyline.store import Store
 
     with Store(db) as store:
         started = time.perf_counter()
         update_stories(store)
-        return time.perf_counter() - started
+        took = time.perf_counter() - started
+        return took, store.conn.execute("SELECT count(*) FROM stories").fetchone()[0]
 
 
 def time_one(db: Path, prepared) -> float:  # noqa: ANN001 - a Prepared
@@ -160,9 +161,9 @@ def main() -> None:
         started = time.perf_counter()
         build_store(db, size - current, start=current, side_story=STORY_ARTICLES)
         built = time.perf_counter() - started
-        placed = place_in_stories(db)
+        placed, stories = place_in_stories(db)
         current = size
-        row = {"articles": size, "build_s": built, "stories_place_s": placed,
+        row = {"articles": size, "build_s": built, "stories_place_s": placed, "stories": stories,
                "mib": db.stat().st_size / 2**20,
                "timeline_build_s": time_build(db), **time_api(db),
                **time_ingest(db, files, prepared), "one_article_s": time_one(db, prepared[0])}

@@ -50,6 +50,10 @@ DEFAULT_STORE = Path(tempfile.gettempdir()) / "storyline-bench-stories-t17.db"
 BATCHES = 20
 #: Articles ingested into a fresh store to time the ingest itself.
 INGEST_SAMPLE = 150
+#: A store of many stories: the feed this many times, each copy this many days after
+#: the one before ends (three years: beyond any story's reach at the default half-life).
+COPIES = 10
+COPY_GAP_DAYS = 1100
 #: The settings tried while developing (the default is the last): the
 #: leave-one-topic-out rows say what choosing among them without a topic gives.
 SETTINGS = (
@@ -126,13 +130,107 @@ def ingest_rate(log: Callable[[str], None]) -> float:
     return seconds / len(sample)
 
 
+def many_stories(store_path: Path, log: Callable[[str], None],
+                 copies: int = COPIES) -> dict[str, object]:
+    """Updates into a store of many stories, as a long-running feed has.
+
+    The feed's dated articles ``copies`` times, each copy starting three
+    years after the one before ends: copies that far apart never join
+    (decay 0.5 ** (1100 / 180) = 0.01, below every threshold), so the store
+    holds about ``copies`` times the feed's stories. (Undated articles are
+    left out of the copies: with no date, copies of them would be one
+    story.) The copies' articles and story state are made in SQL (their
+    sums as the original's: the frequencies scale with the copies, so the
+    weights stay). Then a batch (the feed's last chronological batch), and
+    then three articles one at a time, each a new copy of articles in the
+    last copy's time, are stored and placed: what an ingest into such a
+    store waits for.
+    """
+    from dataclasses import replace
+    from datetime import timedelta
+
+    with tempfile.TemporaryDirectory() as scratch:
+        copy = Path(scratch) / "many.db"
+        with Store(store_path, create=False) as source:
+            source.conn.execute(f"VACUUM INTO '{copy}'")
+        with Store(copy) as store:
+            update_stories(store)
+            conn = store.conn
+            originals = [row[0] for row in conn.execute("SELECT id FROM stories")]
+            first, last = (date.fromisoformat(d) for d in conn.execute(
+                "SELECT min(published), max(published) FROM articles").fetchone())
+            step = (last - first).days + COPY_GAP_DAYS
+            with store.atomic():
+                conn.execute("UPDATE stories SET summed = summed * ?", (copies,))
+                conn.execute("CREATE TEMP TABLE story_map (copy INTEGER, old INTEGER, new INTEGER)")
+                for k in range(1, copies):
+                    suffix, shift = f"~{k}", f"+{k * step} days"
+                    conn.execute(
+                        "INSERT INTO articles (id, url, source, title, published,"
+                        " published_precision, published_from, text, origin, content_hash,"
+                        " added_at) SELECT id || ?, url, source, title, date(published, ?),"
+                        " published_precision, published_from, text, origin, content_hash,"
+                        " added_at FROM articles WHERE instr(id, '~') = 0"
+                        " AND published IS NOT NULL", (suffix, shift))
+                    for old in originals:
+                        new = conn.execute(
+                            'INSERT INTO stories (title, start, "end", articles, checked,'
+                            " created_at, updated_at, total, summed) SELECT title,"
+                            ' date(start, ?), date("end", ?), articles, checked, created_at,'
+                            " updated_at, total, summed FROM stories WHERE id = ?",
+                            (shift, shift, old)).lastrowid
+                        conn.execute("INSERT INTO story_map VALUES (?, ?, ?)", (k, old, new))
+                    conn.execute(
+                        "INSERT INTO story_members (article_id, story_id, added_at)"
+                        " SELECT m.article_id || ?, s.new, m.added_at FROM story_members m"
+                        " JOIN story_map s ON s.old = m.story_id AND s.copy = ?"
+                        " WHERE m.article_id || ? IN (SELECT id FROM articles)",
+                        (suffix, k, suffix))
+                    conn.execute(
+                        "INSERT INTO story_terms (article_id, terms) SELECT article_id || ?,"
+                        " terms FROM story_terms WHERE article_id || ? IN (SELECT id FROM articles)",
+                        (suffix, suffix))
+                conn.execute("DELETE FROM stories WHERE id IN (SELECT new FROM story_map)"
+                             " AND id NOT IN (SELECT story_id FROM story_members)")
+            articles = store.count_articles()
+            stories = conn.execute("SELECT count(*) FROM stories").fetchone()[0]
+            ordered = [i.article_id for i in chronological(load_items(copy))
+                       if "~" not in i.article_id]
+            shift = timedelta(days=(copies - 1) * step)
+
+            def place(article_ids: Sequence[str], suffix: str) -> float:
+                for annotated in store.load_annotated(article_ids):
+                    article = annotated.article
+                    new_id = article.id + suffix
+                    moved = replace(article, id=new_id, published=(
+                        article.published + shift if article.published else None))
+                    store.put(replace(
+                        annotated, article=moved,
+                        sentences=[replace(x, article_id=new_id) for x in annotated.sentences],
+                        entities=[replace(x, article_id=new_id) for x in annotated.entities],
+                        time_mentions=[replace(x, article_id=new_id)
+                                       for x in annotated.time_mentions]), suffix)
+                started = time.perf_counter()
+                update_stories(store)
+                return time.perf_counter() - started
+
+            batch = ordered[-(len(ordered) // BATCHES):]
+            batch_s = place(batch, "~lateb")
+            middle = len(ordered) // 2
+            ones = [place([article_id], "~late") for article_id in ordered[middle:middle + 3]]
+    log(f"stories: a store of {articles:,} articles and {stories:,} stories: one article "
+        f"{', '.join(f'{s:.2f}' for s in ones)} s, {len(batch)} articles {batch_s:.1f} s")
+    return {"articles": articles, "stories": stories, "one_article_s": ones,
+            "batch_articles": len(batch), "batch_s": batch_s}
+
+
 def real_updates(store_path: Path, items: Sequence[Item], log: Callable[[str], None]
                  ) -> dict[str, object]:
     """``update_stories`` on a copy of the store, as ingests call it.
 
     The articles in 20 chronological batches, each one update (load the
-    stories, place, repair, save); then all of them at once; then the
-    last batch again into a store holding the rest.
+    stories, place, repair, save; the last of them is the last batch into
+    a store holding the rest); then all of them at once.
     """
     ordered = [i.article_id for i in chronological(items)]
     size = -(-len(ordered) // BATCHES)
@@ -142,7 +240,8 @@ def real_updates(store_path: Path, items: Sequence[Item], log: Callable[[str], N
             source.conn.execute(f"VACUUM INTO '{copy}'")
         with Store(copy) as store:
             def forget() -> None:
-                for table in ("story_members", "story_terms", "stories", "story_aliases"):
+                for table in ("story_members", "story_terms", "stories", "story_aliases",
+                              "story_departures"):
                     store.conn.execute(f"DELETE FROM {table}")
 
             forget()
@@ -157,15 +256,7 @@ def real_updates(store_path: Path, items: Sequence[Item], log: Callable[[str], N
             started = time.perf_counter()
             update_stories(store)
             all_at_once = time.perf_counter() - started
-            last = [row[0] for row in store.conn.execute(
-                "SELECT id FROM articles ORDER BY published DESC, rowid DESC LIMIT ?",
-                (store.count_articles() // BATCHES,))]
-            with store.atomic():
-                store.conn.executemany("DELETE FROM story_members WHERE article_id = ?",
-                                       [(a,) for a in last])
-            started = time.perf_counter()
-            update_stories(store)
-            last_batch = time.perf_counter() - started
+    last_batch, last = batches[-1], ordered[size * (len(batches) - 1):]
     log(f"stories: update_stories in {BATCHES} batches {sum(batches):.1f} s, all "
         f"{all_at_once:.1f} s, last batch {last_batch:.1f} s")
     gold = {i.article_id: topic_of(i.article_id) for i in items}
@@ -239,6 +330,7 @@ def measure(store_path: Path, log: Callable[[str], None] = print, grid: bool = F
                                        else ingest_rate(log)),
         "ingest_rate_from": "fill" if filled["added"] >= len(items) // 2 else "sample",
         "real_updates": real_updates(store_path, items, log),
+        "many_stories": many_stories(store_path, log),
         "fill": filled,
     }
     if grid:
@@ -285,10 +377,21 @@ def render(results: dict) -> list[str]:
                 f"fresh store, models loaded first")
         + f"). The 20 updates add {step['seconds'] / ingest_total:.1%} in memory and "
         f"**{through_store / ingest_total:.1%}** through the store, where each update also "
-        f"loads every stored article's terms and saves what changed (goal ≤ 10 %). All "
+        f"reads the stories' sums and the articles it looks at, and saves what changed "
+        f"(goal ≤ 10 %). All "
         f"{results['articles']:,} articles in one update through the store: "
         f"{real['all_at_once']:.1f} s; the last {real['last_batch_size']} articles into a "
         f"store holding the rest: {real['last_batch']:.1f} s.",
+        *([] if "many_stories" not in results else [
+            f"- A store of many stories (the feed's dated articles {COPIES} times, each copy "
+            f"three years after the one before: {results['many_stories']['articles']:,} "
+            f"articles, {results['many_stories']['stories']:,} stories): "
+            f"{results['many_stories']['batch_articles']} articles stored and placed in "
+            f"{results['many_stories']['batch_s']:.1f} s, then one article at a time in "
+            + ", ".join(f"{s:.1f}" for s in results['many_stories']['one_article_s'])
+            + " s. An update reads every story's sum and membership and compares the new "
+            "articles with every story: that part grows with the stories, the rest with what "
+            "the update changes."]),
         f"- {results['singletons']} stories of one article (one-shot): mostly articles that "
         f"are about something else (T17's raw folders hold some off-topic pages).", "",
         "Largest one-shot stories and the topics of their articles:", "",

@@ -172,6 +172,42 @@ MIGRATIONS: tuple[str, ...] = (
         story_id INTEGER NOT NULL
     );
     """,
+    # 6: stories updates that cost what they change (issues #15, #16). The
+    # terms' document frequencies are kept by triggers, so they always agree
+    # with story_terms whoever writes or deletes; each story keeps the sum
+    # of its members' vectors (``total``, JSON; NULL until first summed)
+    # and the store's size when it was summed (``summed``); an article
+    # deleted with its story leaves its terms in story_departures, for the
+    # next update to take out of that story's sum. An update then reads the
+    # frequencies of the terms it meets and the members it looks at, not
+    # every stored article.
+    """
+    CREATE TABLE story_df (
+        term TEXT PRIMARY KEY,
+        df INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO story_df (term, df)
+        SELECT j.key, count(*) FROM story_terms t, json_each(t.terms) j GROUP BY j.key;
+    ALTER TABLE stories ADD COLUMN total TEXT;
+    ALTER TABLE stories ADD COLUMN summed INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE story_departures (
+        story_id INTEGER NOT NULL,
+        terms TEXT NOT NULL
+    );
+    CREATE TRIGGER story_terms_counted AFTER INSERT ON story_terms BEGIN
+        INSERT INTO story_df (term, df) SELECT key, 1 FROM json_each(new.terms) WHERE true
+        ON CONFLICT (term) DO UPDATE SET df = df + 1;
+    END;
+    CREATE TRIGGER story_terms_uncounted AFTER DELETE ON story_terms BEGIN
+        UPDATE story_df SET df = df - 1 WHERE term IN (SELECT key FROM json_each(old.terms));
+        DELETE FROM story_df WHERE df <= 0 AND term IN (SELECT key FROM json_each(old.terms));
+    END;
+    CREATE TRIGGER story_member_departs BEFORE DELETE ON articles BEGIN
+        INSERT INTO story_departures (story_id, terms)
+        SELECT m.story_id, t.terms FROM story_members m
+        JOIN story_terms t ON t.article_id = m.article_id WHERE m.article_id = old.id;
+    END;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,0 +1,162 @@
+"""What the store keeps for stories updates: frequencies, sums, departures; read only as needed."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+
+import pytest
+
+from storyline.ingest import read_inputs
+from storyline.pipeline import ingest, ingest_articles
+from storyline.store import SCHEMA_VERSION, Store
+from storyline.stories import list_stories, story_article_ids, update_stories
+from storyline.stories.storage import StoreSource
+from storyline.stories.tracker import StoryParams, StoryTracker
+
+from tests.conftest import DATA
+
+pytestmark = pytest.mark.slow
+FEED = DATA / "feed"
+
+
+def kept_frequencies(store: Store) -> dict[str, int]:
+    return dict(store.conn.execute("SELECT term, df FROM story_df"))
+
+
+def counted_frequencies(store: Store) -> dict[str, int]:
+    counts: Counter[str] = Counter()
+    for (terms,) in store.conn.execute("SELECT terms FROM story_terms"):
+        counts.update(json.loads(terms).keys())
+    return dict(counts)
+
+
+def story_sizes(store: Store) -> dict[str, int]:
+    return {s.id: s.articles for s in list_stories(store)}
+
+
+def stories_by_kind(store: Store) -> dict[str, str]:
+    """Story id by the kind of article in it ("strike", "flood", ...)."""
+    return {story_article_ids(store, s.id)[0].split("-")[0]: s.id for s in list_stories(store)}
+
+
+@pytest.fixture
+def fed(tmp_path):
+    store = Store(tmp_path / "feed.db")
+    ingest([FEED], store)
+    yield store
+    store.close()
+
+
+def test_frequencies_are_kept_as_articles_come_change_and_go(fed, tmp_path):
+    assert kept_frequencies(fed) == counted_frequencies(fed) != {}
+    fed.conn.execute("DELETE FROM articles WHERE id = 'strike-1'")
+    assert kept_frequencies(fed) == counted_frequencies(fed)
+    feed = tmp_path / "changed.jsonl"
+    record = json.loads((FEED / "wednesday.jsonl").read_text().splitlines()[0])
+    record["text"] += "\nHarbour pilots said they would join the walkout on Friday."
+    feed.write_text(json.dumps(record) + "\n")
+    assert ingest([feed], fed).updated == 1
+    assert kept_frequencies(fed) == counted_frequencies(fed)
+
+
+def test_an_update_reads_only_the_articles_it_looks_at(tmp_path, monkeypatch):
+    read: list[str] = []
+    original = StoreSource.items
+
+    def counting(self, article_ids):
+        read.extend(article_ids)
+        return original(self, article_ids)
+
+    monkeypatch.setattr(StoreSource, "items", counting)
+    lines = (FEED / "wednesday.jsonl").read_text().splitlines()
+    late = tmp_path / "late.jsonl"
+    with Store(tmp_path / "s.db") as store:
+        ingest([FEED], store)
+        kinds = stories_by_kind(store)
+        strike = set(story_article_ids(store, kinds["strike"]))
+        other = set(story_article_ids(store, next(s for k, s in kinds.items() if k != "strike")))
+        for number, resum in enumerate((0, StoryParams().resum_per_article)):
+            record = json.loads(next(line for line in lines if '"strike-' in line))
+            record.update(id=f"strike-late-{number}", url=f"https://example.com/late-{number}")
+            late.write_text(json.dumps(record) + "\n")
+            ingest_articles(read_inputs([late]), store, stories=False)
+            read.clear()
+            update_stories(store, StoryParams(resum_per_article=resum))
+            assert stories_by_kind(store) == kinds
+            # The story joined is looked at again; with no sums to remake,
+            # nothing else is read, and remaking them reads what it may.
+            assert read and set(read) <= strike | other
+            assert len(set(read) & other) <= resum
+            strike.add(record["id"])
+
+
+def test_deleted_articles_leave_their_stories_and_an_emptied_story_ends(fed):
+    kinds = stories_by_kind(fed)
+    strike, other = kinds["strike"], next(s for k, s in kinds.items() if k != "strike")
+    before = story_sizes(fed)
+    total_before = json.loads(fed.conn.execute(
+        "SELECT total FROM stories WHERE id = ?", (int(strike),)).fetchone()[0])
+    first, *rest = story_article_ids(fed, strike)
+    fed.conn.execute("DELETE FROM articles WHERE id = ?", (first,))
+    changes = update_stories(fed)
+    assert strike in changes.touched
+    assert story_sizes(fed)[strike] == before[strike] - 1
+    summary = next(s for s in list_stories(fed) if s.id == strike)
+    published = [fed.get_article(a).published for a in rest]
+    assert (summary.start, summary.end) == (min(published), max(published))
+    total_after = json.loads(fed.conn.execute(
+        "SELECT total FROM stories WHERE id = ?", (int(strike),)).fetchone()[0])
+    assert sum(total_after.values()) < sum(total_before.values())
+    assert fed.conn.execute("SELECT count(*) FROM story_departures").fetchone()[0] == 0
+
+    with fed.atomic():
+        for article_id in story_article_ids(fed, other):
+            fed.conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+    changes = update_stories(fed)
+    assert other in changes.removed
+    assert set(story_sizes(fed)) == {strike}
+
+
+def test_kept_sums_agree_with_sums_made_afresh(fed):
+    """Sums kept across updates point where sums made from all members at once do."""
+    stored = {str(story_id): json.loads(total) for story_id, total in fed.conn.execute(
+        "SELECT id, total FROM stories")}
+    afresh = StoryTracker()
+    items = list(StoreSource(fed).items(
+        [row[0] for row in fed.conn.execute("SELECT article_id FROM story_terms")]))
+    members = dict(fed.conn.execute("SELECT article_id, story_id FROM story_members"))
+    afresh.restore(items, {a: str(s) for a, s in members.items()})
+    for story_id, total in stored.items():
+        made = afresh.stories[story_id].total
+        dot = sum(w * made.get(t, 0.0) for t, w in total.items())
+        norms = (sum(w * w for w in total.values()) * sum(w * w for w in made.values())) ** .5
+        assert dot / norms > 0.95, story_id
+
+
+def test_a_store_from_before_kept_sums_is_migrated_and_summed(tmp_path):
+    path = tmp_path / "old.db"
+    with Store(path) as store:
+        ingest_articles(read_inputs([FEED]), store)
+        placed = dict(store.conn.execute("SELECT article_id, story_id FROM story_members"))
+    conn = sqlite3.connect(path)
+    for trigger in ("story_terms_counted", "story_terms_uncounted", "story_member_departs"):
+        conn.execute(f"DROP TRIGGER {trigger}")
+    conn.execute("DROP TABLE story_df")
+    conn.execute("DROP TABLE story_departures")
+    conn.execute("ALTER TABLE stories DROP COLUMN total")
+    conn.execute("ALTER TABLE stories DROP COLUMN summed")
+    conn.execute("PRAGMA user_version = 5")
+    conn.commit()
+    conn.close()
+    with Store(path) as store:
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert kept_frequencies(store) == counted_frequencies(store)
+        assert store.conn.execute(
+            "SELECT count(*) FROM stories WHERE total IS NULL").fetchone()[0] == 2
+        update_stories(store)
+        assert store.conn.execute(
+            "SELECT count(*) FROM stories WHERE total IS NULL").fetchone()[0] == 0
+        assert dict(store.conn.execute(
+            "SELECT article_id, story_id FROM story_members")) == placed
