@@ -16,8 +16,6 @@ from dataclasses import dataclass, replace
 from functools import cache
 from importlib.resources import files
 
-from datasketch import MinHash
-
 from storyline.model import Article
 
 log = logging.getLogger(__name__)
@@ -275,6 +273,9 @@ def sentence_fingerprints(sentences: Iterable[str]) -> list[tuple[int, ...]]:
     keeps the keys, so copies are found across batches and runs with an
     index lookup instead of comparing every pair.
     """
+    # datasketch (and SciPy under it) is imported by the ingest alone, not by every command.
+    from datasketch import MinHash
+
     texts = list(sentences)
     word_lists = [normalize(text).split() for text in texts]
     eligible = [i for i, words in enumerate(word_lists) if len(words) >= FINGERPRINT_MIN_WORDS]

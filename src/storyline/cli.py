@@ -6,6 +6,7 @@ StorylineError and leave as one line on stderr with a non-zero exit code.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import sys
@@ -288,8 +289,29 @@ def _build(db: str, query: str | None, dates: int | None, sentences: int, method
     from storyline.timeline import TimelineRequest
 
     request = TimelineRequest(dates=dates, sentences=sentences, query=query, start=start, end=end)
-    with Store(db, create=False) as store:
+    with Store(db, create=False) as store, _collector_paused():
         return build_timeline(store, request, method, story=story, since=since)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while this process builds a timeline.
+
+    A big story is hundreds of thousands of small objects (sentences, time
+    mentions, candidates), none of them in a reference cycle, made in one go:
+    the collector's repeated passes over them and over every module loaded
+    took 0.3 s of a 2.3 s ``storyline build`` of 5,000 articles and found
+    nothing to free. Reference counting still frees all of it; a cycle left
+    behind waits for the next collection. Only here, in the command's own
+    single-threaded process: the server builds timelines concurrently.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _check_output(output: str | None) -> None:

@@ -15,20 +15,20 @@ from datetime import date
 from importlib.resources import files
 from itertools import islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from storyline import clean
-from storyline.annotate import pipeline as annotate_pipeline
-from storyline.annotate import entities, sentences, temporal
-from storyline.annotate.pipeline import Annotator
 from storyline.clean import word_jaccard
 from storyline.ingest import Skipped, find_files
 from storyline.model import Article, Timeline
 from storyline.errors import StoreError
-from storyline.scale.dask import DaskEngine
 from storyline.scale.work import Failed, Prepared, prepare, read_files
 from storyline.store import Store, content_hash
-from storyline.stories import story_article_ids, update_stories
 from storyline.timeline import DEFAULT_METHOD, TimelineRequest, get_method
+
+if TYPE_CHECKING:
+    from storyline.annotate.pipeline import Annotator
+    from storyline.scale.dask import DaskEngine
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ def ingest(
     only the writing here; the store ends up the same.
     """
     _require_writable(store)
-    annotator = annotator or Annotator()
+    annotator = annotator or _default_annotator()
     report = IngestReport()
     progress = on_progress or _no_progress
     signature = processing_signature(annotator)
@@ -127,7 +127,7 @@ def ingest_articles(
     that are only an annotation cache, as the evaluation's).
     """
     _require_writable(store)
-    annotator = annotator or Annotator()
+    annotator = annotator or _default_annotator()
     report = report or IngestReport()
     signature = processing_signature(annotator)
     wanted = _Wanted(store, report)
@@ -139,6 +139,14 @@ def ingest_articles(
     else:
         prepared = engine.prepare_articles(fresh, annotator=annotator)
     return _write(prepared, store, report, batch_size, _no_progress, stories=stories)
+
+
+def _default_annotator() -> Annotator:
+    # The annotate stage (blingfire and NumPy, the temporal grammar) is imported by
+    # the commands that annotate, not by every ``import storyline``.
+    from storyline.annotate.pipeline import Annotator
+
+    return Annotator()
 
 
 def _require_writable(store: Store) -> None:
@@ -228,6 +236,9 @@ def _write(prepared: Iterable[Prepared | Failed], store: Store, report: IngestRe
         report.copies += copies
         progress(0, added + updated)
     if stories:
+        # storyline.stories imports scikit-learn: only the commands that write pay for it.
+        from storyline.stories import update_stories
+
         update_stories(store)
     report.total_articles = store.count_articles()
     return report
@@ -270,6 +281,9 @@ def processing_signature(annotator: Annotator) -> str:
     annotate stages: after an upgrade that changes any of them, the same
     article is annotated again instead of keeping what older code found.
     """
+    from storyline.annotate import entities, sentences, temporal  # loaded with the annotator
+    from storyline.annotate import pipeline as annotate_pipeline
+
     digest = hashlib.sha256(annotator.signature.encode())
     for module in (clean, sentences, entities, annotate_pipeline):
         digest.update(Path(module.__file__).read_bytes())
@@ -285,6 +299,8 @@ def timeline_article_ids(store: Store, request: TimelineRequest, *, entity: str 
     """The stored articles a timeline is built from: matching the query, the entity, the story."""
     ids = store.article_ids(query=request.query, entity=entity)
     if story is not None:
+        from storyline.stories import story_article_ids  # scikit-learn: only for a story
+
         members = set(story_article_ids(store, story))  # NotFoundError for an unknown story
         ids = [article_id for article_id in ids if article_id in members]
     return ids

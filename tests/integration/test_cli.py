@@ -107,6 +107,28 @@ def test_build_with_a_query_restricts_the_articles(tmp_path):
     assert data["query"] == "halting" and len(ids) == 1
 
 
+def test_build_pauses_the_garbage_collector_only_while_it_builds(tmp_path, monkeypatch):
+    import gc
+
+    from storyline import pipeline
+    from tests.e2e.synthetic import build_store
+
+    db = tmp_path / "s.db"
+    build_store(db, 20)
+    seen = []
+    real = pipeline.build_timeline
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "build_timeline", spy)
+    assert run("build", "--db", db, "--format", "json").exit_code == 0
+    failed = run("build", "--db", db, "--story", "no-such-story")
+    assert failed.exit_code == 1 and "no-such-story" in failed.stderr
+    assert seen == [False, False] and gc.isenabled()
+
+
 def test_build_without_a_database_says_how_to_make_one(tmp_path):
     result = run("build", "--db", tmp_path / "none.db")
     assert result.exit_code == 1

@@ -261,3 +261,18 @@ def test_a_sentence_several_outlets_ran_outweighs_an_aside():
     (entry,) = build(articles, dates=1, sentences=1).entries
     assert [s.text for s in entry.sentences] == [wire]
     assert entry.sentences[0].source.article_id == "wire"
+
+
+def test_copied_share_counts_the_sentences_another_article_also_carries():
+    from storyline.timeline.storyline_method import _copied_share
+
+    wire = "Dockworkers at the port walked off the job on Thursday, halting traffic."
+    aside = "The harbour master said the cranes would stay idle until further notice."
+    articles = [
+        annotated("orig", STRIKE, [(wire, []), ("Talks collapsed at the ministry.", [])]),
+        annotated("copy", STRIKE, [(wire, []), (aside, [])]),
+        # A sentence an article repeats itself is not carried by another article.
+        annotated("self", STRIKE, [(aside + " Again.", []), (aside + " Again.", [])]),
+        annotated("empty", STRIKE, []),
+    ]
+    assert _copied_share(articles) == {"orig": 0.5, "copy": 0.5, "self": 0.0, "empty": 0.0}

@@ -3,6 +3,11 @@
 ``read_inputs`` yields an Article for every usable article and a Skipped
 for every input that gave none, so a caller can store the good ones and
 report the bad ones by name; nothing here raises for a bad file.
+
+This package is imported by every ``storyline`` command (``storyline.ingest``
+is also the name of the public ingest function, see ``storyline/__init__.py``),
+so the readers, and the page parsers under them (trafilatura, htmldate,
+dateparser, warcio), are imported by ``read_file`` when a file is first read.
 """
 
 from __future__ import annotations
@@ -17,11 +22,6 @@ from pathlib import Path
 
 from storyline.errors import InputError, printable
 from storyline.ingest.base import PublishedDate, Skipped, date_from_path
-from storyline.ingest.decode import read_bytes, read_text
-from storyline.ingest.html import read_page
-from storyline.ingest.jsonl import read_jsonl
-from storyline.ingest.text import parse_text
-from storyline.ingest.warc import read_warc
 from storyline.model import Article
 
 __all__ = ["InputFile", "Skipped", "read_inputs", "read_file", "find_files", "SUPPORTED_SUFFIXES"]
@@ -186,6 +186,13 @@ def read_file(item: InputFile | Path, published: date | None = None
 
 
 def _read_file(item: InputFile, published: date | None) -> Iterator[Article | Skipped]:
+    # The readers import their parsers: only when a file is read (see the module docstring).
+    from storyline.ingest.decode import read_bytes, read_text
+    from storyline.ingest.html import read_page
+    from storyline.ingest.jsonl import read_jsonl
+    from storyline.ingest.text import parse_text
+    from storyline.ingest.warc import read_warc
+
     path = item.path
     fallback = ((PublishedDate(published, source="--published") if published else None)
                 or date_from_path(path, item.root))

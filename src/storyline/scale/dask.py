@@ -29,9 +29,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from storyline.annotate.pipeline import Annotator
 from storyline.errors import ClusterError
 from storyline.ingest import InputFile, Skipped
 from storyline.model import Article
@@ -44,6 +43,9 @@ from storyline.scale.work import (
     prepare_read,
     read_files,
 )
+
+if TYPE_CHECKING:  # an annotator is passed in: its stage is imported by whoever made it
+    from storyline.annotate.pipeline import Annotator
 
 log = logging.getLogger(__name__)
 

@@ -12,12 +12,15 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-from storyline.annotate.pipeline import Annotator
 from storyline.clean import clean_article, sentence_fingerprints
 from storyline.ingest import InputFile, Skipped, read_file
 from storyline.model import AnnotatedArticle, Article
 from storyline.store import content_hash
+
+if TYPE_CHECKING:  # an annotator is passed in: its stage is imported by whoever made it
+    from storyline.annotate.pipeline import Annotator
 
 log = logging.getLogger(__name__)
 

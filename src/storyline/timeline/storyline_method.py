@@ -177,6 +177,7 @@ class StorylineMethod:
         candidates: dict[DateKey, list[Candidate]] = defaultdict(list)
         for annotated in articles:
             article = annotated.article
+            published_day = article.published_day
             by_sentence: dict[int, set[DateKey]] = defaultdict(set)
             for mention in annotated.time_mentions:
                 if (
@@ -187,14 +188,12 @@ class StorylineMethod:
                     continue  # a quarter, season or decade dates no entry (model.py)
                 key = (mention.value, mention.granularity)
                 by_sentence[mention.sentence_index].add(key)
-                support[key].add(mention.value, article.id, article.source,
-                                 article.published_day)
+                support[key].add(mention.value, article.id, article.source, published_day)
             lead_keys = [
-                ((article.published_day - timedelta(days=back), Granularity.DAY),
+                ((published_day - timedelta(days=back), Granularity.DAY),
                  self.lead_weight * self.earlier_lead_weight ** back)
                 for back in range(self.lead_days)
-                if article.published_day
-                and request.in_range(article.published_day - timedelta(days=back))
+                if published_day and request.in_range(published_day - timedelta(days=back))
             ]
             for sentence in annotated.sentences:
                 keys = by_sentence.get(sentence.index)
@@ -338,14 +337,19 @@ def _copied_share(articles: Sequence[AnnotatedArticle]) -> dict[str, float]:
     one made mostly of shared sentences is the copy (a content farm stitching
     wire copy together), the other the original.
     """
-    holders: dict[str, set[str]] = defaultdict(set)
+    # The first article seen with each text, and the texts some other article also carries:
+    # tens of thousands of sentences in a big story, so no set of holders per text.
+    first: dict[str, str] = {}
+    carried: set[str] = set()
     for annotated in articles:
+        article_id = annotated.article.id
         for sentence in annotated.sentences:
-            holders[sentence.text].add(annotated.article.id)
+            if first.setdefault(sentence.text, article_id) != article_id:
+                carried.add(sentence.text)
     share = {}
     for annotated in articles:
         total = len(annotated.sentences)
-        shared = sum(1 for s in annotated.sentences if len(holders[s.text]) > 1)
+        shared = sum(1 for s in annotated.sentences if s.text in carried)
         share[annotated.article.id] = shared / total if total else 0.0
     return share
 
