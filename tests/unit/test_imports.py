@@ -72,3 +72,9 @@ def test_method_names_are_listed_without_importing_the_methods():
                           "from storyline.timeline.clust import Clust\n"
                           "assert METHODS['clust'] is Clust and dict(METHODS)['clust'] is Clust")
     assert "sklearn.metrics" in loaded
+
+
+def test_reading_stories_and_serving_import_no_stage_library():
+    """Listing stories or starting the server places no article: no words, no sparse matrices."""
+    loaded = loaded_after("import storyline.stories, storyline.api")
+    assert loaded & {"scipy", "sklearn", *INGEST_ONLY} == set()

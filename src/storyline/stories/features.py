@@ -13,9 +13,9 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from functools import cache
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from storyline.model import AnnotatedArticle
 
@@ -40,13 +40,23 @@ _LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"['’]s?$")
 
 
+@cache
+def _stop_words() -> frozenset[str]:
+    # scikit-learn's list, imported when first needed: importing scikit-learn
+    # takes most of a second, and listing or reading stories needs no words.
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return ENGLISH_STOP_WORDS
+
+
 def words(text: str) -> list[str]:
     """Lowercased content words: no stop words, numbers or short tokens; possessives cut."""
+    stop_words = _stop_words()
     found = []
     for match in _WORD.finditer(text.lower()):
         word = _POSSESSIVE.sub("", match.group())
         if (len(word) >= MIN_WORD_CHARS and not word.isdigit()
-                and word not in ENGLISH_STOP_WORDS):
+                and word not in stop_words):
             found.append(word)
     return found
 

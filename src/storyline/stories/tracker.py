@@ -41,10 +41,12 @@ import math
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
-from scipy import sparse
+
+if TYPE_CHECKING:  # imported where used: SciPy takes a good part of a second to import
+    from scipy import sparse
 
 from storyline.errors import ConfigError
 from storyline.stories.features import top_terms
@@ -547,6 +549,8 @@ class StoryTracker:
 
     def _rows(self, vectors: Sequence[Mapping[str, float]]) -> sparse.csr_matrix:
         """Vectors as sparse rows over the tracker's own term columns."""
+        from scipy import sparse
+
         indices = [self._column(t) for vector in vectors for t in vector]
         data = [w for vector in vectors for w in vector.values()]
         pointers = np.cumsum([0, *(len(vector) for vector in vectors)])
@@ -555,6 +559,8 @@ class StoryTracker:
 
     def _centroid_rows(self, story_ids: Sequence[str]) -> sparse.csr_matrix:
         """Story centroids as sparse rows; each story's row is kept until the story changes."""
+        from scipy import sparse
+
         limit = self.params.centroid_terms
         parts = []
         for story_id in story_ids:
@@ -912,6 +918,8 @@ def _cosine(vector: Mapping[str, float], other: Mapping[str, float]) -> float:
 
 def _matrices(*groups: Sequence[Mapping[str, float]]) -> list[sparse.csr_matrix]:
     """Each group of vectors as sparse rows, all over one shared set of term columns."""
+    from scipy import sparse
+
     columns: dict[str, int] = {}
     built = []
     for vectors in groups:
