@@ -162,7 +162,8 @@ def many_stories(store_path: Path, log: Callable[[str], None],
             step = (last - first).days + COPY_GAP_DAYS
             with store.atomic():
                 conn.execute("UPDATE stories SET summed = summed * ?", (copies,))
-                conn.execute("CREATE TEMP TABLE story_map (copy INTEGER, old INTEGER, new INTEGER)")
+                conn.execute("CREATE TEMP TABLE story_map"
+                             " (copy INTEGER, old INTEGER, new INTEGER)")
                 for k in range(1, copies):
                     suffix, shift = f"~{k}", f"+{k * step} days"
                     conn.execute(
@@ -188,7 +189,8 @@ def many_stories(store_path: Path, log: Callable[[str], None],
                         (suffix, k, suffix))
                     conn.execute(
                         "INSERT INTO story_terms (article_id, terms) SELECT article_id || ?,"
-                        " terms FROM story_terms WHERE article_id || ? IN (SELECT id FROM articles)",
+                        " terms FROM story_terms"
+                        " WHERE article_id || ? IN (SELECT id FROM articles)",
                         (suffix, suffix))
                 conn.execute("DELETE FROM stories WHERE id IN (SELECT new FROM story_map)"
                              " AND id NOT IN (SELECT story_id FROM story_members)")

@@ -160,3 +160,20 @@ def test_a_store_from_before_kept_sums_is_migrated_and_summed(tmp_path):
             "SELECT count(*) FROM stories WHERE total IS NULL").fetchone()[0] == 0
         assert dict(store.conn.execute(
             "SELECT article_id, story_id FROM story_members")) == placed
+
+
+def test_an_article_deleted_before_the_first_update_of_a_migrated_store_counts_once(fed):
+    """A story summed afresh from its members has no departed member to take out again."""
+    kinds = stories_by_kind(fed)
+    strike = kinds["strike"]
+    fed.conn.execute("UPDATE stories SET total = NULL")  # as a store from before the sums
+    first = story_article_ids(fed, strike)[0]
+    fed.conn.execute("DELETE FROM articles WHERE id = ?", (first,))
+    update_stories(fed)
+    kept = json.loads(fed.conn.execute(
+        "SELECT total FROM stories WHERE id = ?", (int(strike),)).fetchone()[0])
+    fed.conn.execute("UPDATE stories SET total = NULL")
+    update_stories(fed)
+    afresh = json.loads(fed.conn.execute(
+        "SELECT total FROM stories WHERE id = ?", (int(strike),)).fetchone()[0])
+    assert kept == pytest.approx(afresh)
