@@ -494,15 +494,11 @@ class Store:
         The earlier-published article is the original; an undated article
         is the copier; on a tie the one stored first is the original.
 
-        A sentence copied word for word says what the original said, when
-        the original said it: its relative dates ("on Sunday", "last year")
-        are taken from the original's resolution of the same sentence, not
-        resolved again against the copy's later (or missing) publication
-        date, whichever of the two is stored first. A reworded sentence
-        (similar enough to count as copied) keeps its own: follow-ups
-        rewrite a template sentence about a new day ("Protesters gathered
-        again on Friday"), and re-dating those lowered Timeline17's date F1
-        (.600 against .604; word for word only: .605).
+        A copied sentence says what the original said, when the original
+        said it: its relative dates ("on Sunday", "last year") are taken
+        from the original's resolution of the same sentence, not resolved
+        again against the copy's later (or missing) publication date. This
+        happens whichever of the two is stored first.
         """
         # Per fingerprint key, only the first few articles stored with it are
         # looked at: a wire story syndicated to hundreds of outlets then costs
@@ -527,8 +523,7 @@ class Store:
             theirs = texts.get((row["other"], row["theirs"]))
             if mine and theirs and similar(mine, theirs) >= COPY_MIN_JACCARD:
                 shared[row["other"]].add(row["mine"])
-                if mine.split() == theirs.split():
-                    pairs[row["other"]].add((row["mine"], row["theirs"]))
+                pairs[row["other"]].add((row["mine"], row["theirs"]))
         order = self._first_published({article_id, *shared})
         found = []
         with self.atomic():
