@@ -493,12 +493,6 @@ class Store:
 
         The earlier-published article is the original; an undated article
         is the copier; on a tie the one stored first is the original.
-
-        A copied sentence says what the original said, when the original
-        said it: its relative dates ("on Sunday", "last year") are taken
-        from the original's resolution of the same sentence, not resolved
-        again against the copy's later (or missing) publication date. This
-        happens whichever of the two is stored first.
         """
         # Per fingerprint key, only the first few articles stored with it are
         # looked at: a wire story syndicated to hundreds of outlets then costs
@@ -517,13 +511,11 @@ class Store:
             return []
         texts = self._sentence_texts({article_id, *(r["other"] for r in rows)})
         shared: dict[str, set[int]] = defaultdict(set)
-        pairs: dict[str, set[tuple[int, int]]] = defaultdict(set)
         for row in rows:
             mine = texts.get((article_id, row["mine"]))
             theirs = texts.get((row["other"], row["theirs"]))
             if mine and theirs and similar(mine, theirs) >= COPY_MIN_JACCARD:
                 shared[row["other"]].add(row["mine"])
-                pairs[row["other"]].add((row["mine"], row["theirs"]))
         order = self._first_published({article_id, *shared})
         found = []
         with self.atomic():
@@ -540,37 +532,7 @@ class Store:
                     " VALUES (?, ?, ?)",
                     (copier, original, len(sentences)),
                 )
-                for mine, theirs in sorted(pairs[other]):
-                    if copier == article_id:
-                        self._redate(copier, mine, original, theirs)
-                    else:
-                        self._redate(copier, theirs, original, mine)
         return found
-
-    def _redate(self, copier: str, copied: int, original: str, source: int) -> None:
-        """Give a copied sentence's time mentions the values the original's sentence has.
-
-        Mentions are paired by their text, in order: the same words in the
-        same sentence name the same time. A mention the original did not
-        resolve keeps the copy's value.
-        """
-        query = ("SELECT rowid, text, granularity, value, end_value FROM time_mentions"
-                 " WHERE article_id = ? AND sentence_index = ? ORDER BY start")
-        theirs = self.conn.execute(query, (original, source)).fetchall()
-        if not theirs:
-            return
-        unused = list(theirs)
-        for mention in self.conn.execute(query, (copier, copied)).fetchall():
-            match = next((m for m in unused if m["text"] == mention["text"]), None)
-            if match is None:
-                continue
-            unused.remove(match)
-            if tuple(match)[2:] != tuple(mention)[2:]:
-                self.conn.execute(
-                    "UPDATE time_mentions SET granularity = ?, value = ?, end_value = ?"
-                    " WHERE rowid = ?",
-                    (match["granularity"], match["value"], match["end_value"],
-                     mention["rowid"]))
 
     def _sentence_texts(self, ids: set[str]) -> dict[tuple[str, int], str]:
         marks = ",".join("?" * len(ids))
