@@ -208,10 +208,12 @@ def many_stories(store_path: Path, log: Callable[[str], None],
                         article.published + shift if article.published else None))
                     store.put(replace(
                         annotated, article=moved,
-                        sentences=[replace(x, article_id=new_id) for x in annotated.sentences],
-                        entities=[replace(x, article_id=new_id) for x in annotated.entities],
-                        time_mentions=[replace(x, article_id=new_id)
-                                       for x in annotated.time_mentions]), suffix)
+                        sentences=tuple(replace(x, article_id=new_id)
+                                        for x in annotated.sentences),
+                        entities=tuple(replace(x, article_id=new_id)
+                                       for x in annotated.entities),
+                        time_mentions=tuple(replace(x, article_id=new_id)
+                                            for x in annotated.time_mentions)), suffix)
                 started = time.perf_counter()
                 update_stories(store)
                 return time.perf_counter() - started
@@ -432,7 +434,8 @@ def render(results: dict) -> list[str]:
         f"store holding the rest: {real['last_batch']:.1f} s.",
         *([] if "many_stories" not in results else [
             f"- A store of many stories (the feed's dated articles {COPIES} times, each copy "
-            f"three years after the one before: {results['many_stories']['articles']:,} "
+            f"starting three years after the one before ends: "
+            f"{results['many_stories']['articles']:,} "
             f"articles, {results['many_stories']['stories']:,} stories): "
             f"{results['many_stories']['batch_articles']} articles stored and placed in "
             f"{results['many_stories']['batch_s']:.1f} s, then one article at a time in "
