@@ -462,7 +462,8 @@ def render(results: dict) -> list[str]:
                   "update, beside the same built from the topic's own articles. Goal: the "
                   f"story's AR-1 F ≥ 95 % of the topic's, for every timeline: **{held} of "
                   f"{len(rows)}** (mean AR-1 F {story_mean:.4f} from stories, "
-                  f"{topic_mean:.4f} from topics).", "",
+                  f"{topic_mean:.4f} from topics). **In-sample**: the story thresholds were "
+                  "chosen on this data.", "",
                   "| timeline | topic's articles | story's articles (of the topic) | "
                   "AR-1 F from the topic | from the story | ratio |",
                   "|---|---:|---:|---:|---:|---:|"]

@@ -544,7 +544,7 @@ def _ingest_body(app: FastAPI, body: bytes) -> IngestReport:
     records = _records(_decoded(body), report)
     with app.state.write_lock, Store(app.state.db) as store:
         # Stories are placed behind the answer (storyline.stories.background):
-        # their update costs the same for one article as for a thousand.
+        # an update compares even one article with every story.
         ingest_articles(records, store, report=report, stories=False)
     if report.added or report.updated:
         app.state.story_updates.ask()

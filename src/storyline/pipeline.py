@@ -236,7 +236,7 @@ def _write(prepared: Iterable[Prepared | Failed], store: Store, report: IngestRe
         report.copies += copies
         progress(0, added + updated)
     if stories:
-        # storyline.stories imports scikit-learn: only the commands that write pay for it.
+        # Imported here (NumPy and the tracker): only the commands that write need it.
         from storyline.stories import update_stories
 
         update_stories(store)
@@ -299,7 +299,7 @@ def timeline_article_ids(store: Store, request: TimelineRequest, *, entity: str 
     """The stored articles a timeline is built from: matching the query, the entity, the story."""
     ids = store.article_ids(query=request.query, entity=entity)
     if story is not None:
-        from storyline.stories import story_article_ids  # scikit-learn: only for a story
+        from storyline.stories import story_article_ids  # NumPy and the tracker: only for a story
 
         members = set(story_article_ids(store, story))  # NotFoundError for an unknown story
         ids = [article_id for article_id in ids if article_id in members]

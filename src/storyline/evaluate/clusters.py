@@ -43,7 +43,11 @@ def bcubed(predicted: Mapping[Hashable, Hashable], reference: Mapping[Hashable, 
     down to that class instead would make every precision 1.)
     """
     items = [item for item in reference if item in predicted]
-    scored = items if over is None else [item for item in items if item in set(over)]
+    if over is None:
+        scored = items
+    else:
+        wanted = set(over)
+        scored = [item for item in items if item in wanted]
     if not scored:
         return BCubed(0.0, 0.0, 0)
     pairs = Counter((predicted[i], reference[i]) for i in items)

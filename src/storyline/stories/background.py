@@ -1,10 +1,11 @@
 """Stories updated behind a server's writes, so that a POST is answered when its articles are stored.
 
-A stories update reads the state of every story (see :mod:`.storage`): on a
-store of 200,000 articles that is half a minute, whether one article came
-or a thousand. A client adding one article should not wait for that. So the
-server stores the articles, answers, and asks this thread for an update;
-requests that arrive while one runs are served by the next one, together.
+A stories update reads every story's sum and membership and compares the
+new articles with every story (see :mod:`.storage`): seconds on a store of
+thousands of stories, even for one article. A client adding one article
+should not wait for that. So the server stores the articles, answers, and
+asks this thread for an update; requests that arrive while one runs are
+served by the next one, together.
 Whatever is not placed yet (the server stopped first, the update failed)
 is placed by the next update of any process: an article without a story is
 what an update looks for.

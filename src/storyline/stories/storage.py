@@ -98,8 +98,7 @@ class StoreSource:
                           " FROM story_terms t JOIN articles a ON a.id = t.article_id",
                           "t.article_id", article_ids)
         for article_id, terms, published in rows:
-            yield Item(article_id, date.fromisoformat(published) if published else None,
-                       json.loads(terms))
+            yield Item(article_id, _day(published), json.loads(terms))
 
     def frequencies(self, terms: Collection[str]) -> Mapping[str, int]:
         return dict(_select_in(self.store, "SELECT term, df FROM story_df", "term", terms))
@@ -293,15 +292,14 @@ def list_stories(store: Store, *, since: date | None = None, members: bool = Fal
                 store, "SELECT m.story_id, a.id, a.origin, a.published, m.added_at, a.source"
                        " FROM story_members m JOIN articles a ON a.id = m.article_id",
                 "m.story_id", ids), key=lambda r: (r[0], r[3] is None, r[3] or "", r[1])):
-            listed[story_id].append(StoryMember(article_id, origin,
-                                                date.fromisoformat(published)
-                                                if published else None, added_at, source))
+            listed[story_id].append(StoryMember(article_id, origin, _day(published),
+                                                added_at, source))
     return [
         StorySummary(
             id=str(story_id), title=title, articles=count,
             sources=tuple(sorted(sources[story_id], key=str.lower)),
-            start=date.fromisoformat(start) if start else None,
-            end=date.fromisoformat(end) if end else None,
+            start=_day(start),
+            end=_day(end),
             updated=updated,
             members=tuple(listed[story_id]) if members else None,
         )

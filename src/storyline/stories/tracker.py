@@ -325,10 +325,6 @@ class StoryTracker:
         read = self.items.need(article_ids)
         self.df.need({t for item in read for t in item.terms})
 
-    def idf(self, term: str) -> float:
-        """ln(N / df): a term in every document weighs nothing, a rare one much."""
-        return math.log((self.documents + 1) / (self.df[term] + 0.5))
-
     def vector(self, terms: Mapping[str, float], key: str | None = None, *,
                shared: bool = False) -> Vector:
         """The unit TF-IDF vector of raw term weights, over its heaviest terms.
@@ -364,6 +360,7 @@ class StoryTracker:
         return vector
 
     def _term_idf(self, term: str) -> float:
+        """ln(N / df), kept: a term in every document weighs nothing, a rare one much."""
         value = self._idf[term] = math.log((self.documents + 1) / (self.df[term] + 0.5))
         return value
 
