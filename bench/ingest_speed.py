@@ -15,6 +15,8 @@ recognizer-where-it-matters finds beside a full spaCy pass over every word
 and on all of them.
 
 Usage: .venv/bin/python bench/ingest_speed.py [--files N] [--before REV] [--workers 2]
+                                              [--reuse-before JSON] [--previous REV]
+                                              [--compare REV [--compare-files 800] [--rounds 3]]
                                               [--agreement 150] [--out FILE.json]
 """
 
@@ -57,6 +59,8 @@ class TreeMemory:
         self.every = every
         self.peak_total = 0
         self.peak_single = 0
+        #: CPU seconds of each process of the tree, as last sampled.
+        self.cpu: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -71,8 +75,10 @@ class TreeMemory:
             for process in processes:
                 try:
                     rss = process.memory_info().rss
+                    times = process.cpu_times()
                 except psutil.Error:
                     continue
+                self.cpu[process.pid] = times.user + times.system
                 total += rss
                 self.peak_single = max(self.peak_single, rss)
             self.peak_total = max(self.peak_total, total)
@@ -105,6 +111,7 @@ def run_ingest(inputs: list[str], *, src: Path, workers: int | None, scratch: Pa
     result = {"name": name, "workers": workers, "articles": stored, "seconds": seconds,
               "articles_per_s": stored / seconds, "peak_tree_mib": memory.peak_total / 2**20,
               "peak_process_mib": memory.peak_single / 2**20,
+              "cpu_s": sum(memory.cpu.values()),
               "skipped": len(report["skipped"])}
     print(f"{name}: {stored} articles in {seconds:.1f} s = {stored / seconds:.1f}/s, peak "
           f"{result['peak_tree_mib']:.0f} MiB (tree), {result['peak_process_mib']:.0f} MiB "
@@ -157,11 +164,46 @@ def agreement(count: int) -> dict[str, object]:
     return result
 
 
-def before_tree(revision: str, scratch: Path) -> Path:
-    tree = scratch / "before"
+def revision_tree(revision: str, scratch: Path) -> Path:
+    tree = scratch / f"rev-{revision}"
     subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), revision],
                    check=True, capture_output=True)
     return tree
+
+
+def run_revision(revision: str, inputs: list[str], *, workers: int | None, scratch: Path,
+                 name: str) -> dict[str, object]:
+    """``run_ingest`` of an older revision, checked out into a temporary worktree."""
+    tree = revision_tree(revision, scratch)
+    try:
+        return run_ingest(inputs, src=tree / "src", workers=workers, scratch=scratch, name=name)
+    finally:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
+                       check=False, capture_output=True)
+
+
+def compare(revision: str, files: int, workers: int, rounds: int,
+            scratch: Path) -> dict[str, object]:
+    """``revision`` and this checkout, alternately, ``rounds`` times each, on a sample.
+
+    Single runs on a shared 2-core machine vary by 20 % and more; runs that
+    alternate see the same conditions, so their difference is the code's.
+    """
+    inputs = sample_files(files)
+    tree = revision_tree(revision, scratch)
+    runs: dict[str, list[dict[str, object]]] = {revision: [], "this checkout": []}
+    try:
+        for _ in range(rounds):
+            for name, src in ((revision, tree / "src"), ("this checkout", ROOT / "src")):
+                runs[name].append(run_ingest(inputs, src=src, workers=workers, scratch=scratch,
+                                             name=f"compare-{len(runs[name])}-{name}"))
+    finally:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
+                       check=False, capture_output=True)
+    return {"revision": revision, "files": files, "workers": workers, "rounds": rounds,
+            "runs": {name: [{"seconds": r["seconds"], "cpu_s": r["cpu_s"],
+                             "articles": r["articles"]} for r in found]
+                     for name, found in runs.items()}}
 
 
 def main() -> None:
@@ -169,7 +211,18 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=None,
                         help="an evenly spread sample of this many files (default: all)")
     parser.add_argument("--before", default=BEFORE, help="the revision measured as 'before'")
+    parser.add_argument("--reuse-before", type=Path, default=None, metavar="JSON",
+                        help="take the 'before' run from this earlier result (it keeps its date)"
+                             " instead of measuring it again (the old code takes half an hour)")
+    parser.add_argument("--previous", default=None, metavar="REV",
+                        help="also measure this revision with --workers (an earlier stop)")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--compare", default=None, metavar="REV",
+                        help="also run REV and this checkout alternately (--rounds times each,"
+                             " --compare-files files, --workers): a difference that noise does"
+                             " not blur")
+    parser.add_argument("--compare-files", type=int, default=800)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--agreement", type=int, default=150,
                         help="files in the entity agreement sample")
     parser.add_argument("--out", type=Path, default=None)
@@ -178,21 +231,34 @@ def main() -> None:
         raise SystemExit(f"{T17} is not here; nothing to measure")
     inputs = sample_files(args.files)
     runs = []
+    today = date.today().isoformat()
     with tempfile.TemporaryDirectory(prefix="storyline-speed-") as scratch_name:
         scratch = Path(scratch_name)
-        tree = before_tree(args.before, scratch)
-        try:
-            runs.append(run_ingest(inputs, src=tree / "src", workers=None, scratch=scratch,
-                                   name="before"))
-        finally:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
-                           check=False, capture_output=True)
+        if args.reuse_before:
+            earlier = json.loads(args.reuse_before.read_text())
+            if "ingest_speed" in earlier:  # the whole docs/benchmarks.json
+                earlier = earlier["ingest_speed"]
+            run = next(r for r in earlier["runs"] if r["name"] == "before")
+            runs.append(run | {"date": run.get("date", earlier["date"]),
+                               "note": run.get("note", "taken from an earlier result, not"
+                                               " measured again in this run")})
+        else:
+            runs.append(run_revision(args.before, inputs, workers=None, scratch=scratch,
+                                     name="before") | {"date": today})
+        if args.previous:
+            runs.append(run_revision(args.previous, inputs, workers=args.workers,
+                                     scratch=scratch,
+                                     name=f"{args.previous}, --workers {args.workers}")
+                        | {"date": today})
         runs.append(run_ingest(inputs, src=ROOT / "src", workers=None, scratch=scratch,
-                               name="after, one process"))
+                               name="after, one process") | {"date": today})
         runs.append(run_ingest(inputs, src=ROOT / "src", workers=args.workers, scratch=scratch,
-                               name=f"after, --workers {args.workers}"))
+                               name=f"after, --workers {args.workers}") | {"date": today})
+        compared = (compare(args.compare, args.compare_files, args.workers, args.rounds,
+                            scratch) if args.compare else None)
     result = {"files": args.files or "all", "before": args.before, "runs": runs,
-              "agreement": agreement(args.agreement), "date": date.today().isoformat(),
+              "compare": compared,
+              "agreement": agreement(args.agreement), "date": today,
               "cores": os.cpu_count()}
     if args.out:
         args.out.write_text(json.dumps(result, indent=1) + "\n")

@@ -47,7 +47,7 @@ from storyline.ingest.jsonl import loads, parse_record, read_jsonl
 from storyline.model import Article, StorySummary
 from storyline.builds import BuiltTimeline, KeptUntilWrite, TimelineBuilds, TimelineQuestion
 from storyline.pipeline import IngestReport, ingest_articles
-from storyline.render import render
+from storyline.render import provenance_to_dicts, render
 from storyline.store import Store
 from storyline.stories import list_stories, resolve_story, story_copies, story_volume
 from storyline.stories.background import StoryUpdates
@@ -399,11 +399,8 @@ def story(request: Request, store: StoreDep,
     request.app.state.story_updates.settled()
     (found,) = list_stories(store, members=True, story_ids=[story_id])
     data = _story(store, found)
-    brief = {m["id"]: m for m in data["members"]}
-    data["provenance"] = [
-        {"original": brief[original],
-         "also_ran_in": [{**brief[copier], "sentences": shared} for copier, shared in copies]}
-        for original, copies in story_copies(store, found.id)]
+    data["provenance"] = provenance_to_dicts(story_copies(store, found.id),
+                                             {m["id"]: m for m in data["members"]})
     return data
 
 

@@ -156,23 +156,49 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-def _near_duplicate(words: frozenset[str], seen: dict[int, list[frozenset[str]]]) -> bool:
-    """Whether a word set seen before (``seen`` groups them by size) is near ``words``.
+def _rare_first(word: str) -> tuple[int, str]:
+    return -len(word), word
 
-    Jaccard is at most the ratio of the two set sizes, so only sizes within
-    that ratio can match: looking at those groups alone keeps a long article
-    from comparing every sentence with every other (the size test is kept,
-    the range is only a safe superset of it).
+
+class _SeenSentences:
+    """The word sets of the sentences kept so far, to find a near-duplicate of a new one.
+
+    Prefix filtering (Chaudhuri et al., 2006; Bayardo et al.'s All-Pairs,
+    2007): with the words of every set in one fixed order, two sets whose
+    Jaccard similarity is at least t share at least ceil(t * |x|) words,
+    so each shares a word with the other among its first
+    |x| - ceil(t * |x|) + 1. Indexing sets by those first words finds
+    every candidate without comparing each sentence with all the others
+    (a long article did that); each candidate is then checked exactly.
+    Written here because the check is a few lines over the sentences of
+    one article, where an LSH index (datasketch) would only approximate it.
     """
-    size = len(words)
-    lowest, highest = int(size * NEAR_DUPLICATE_JACCARD), int(size / NEAR_DUPLICATE_JACCARD) + 1
-    for other_size in range(lowest, highest + 1):
-        if min(size, other_size) < NEAR_DUPLICATE_JACCARD * max(size, other_size):
-            continue
-        for other in seen.get(other_size, ()):
-            if _jaccard(words, other) >= NEAR_DUPLICATE_JACCARD:
-                return True
-    return False
+
+    def __init__(self, threshold: float = NEAR_DUPLICATE_JACCARD) -> None:
+        self.threshold = threshold
+        self._by_word: dict[str, list[frozenset[str]]] = {}
+
+    def _prefix(self, words: frozenset[str]) -> list[str]:
+        # floor, not ceil: a prefix one word longer is still correct, and
+        # immune to t * |x| landing a hair above a whole number.
+        # Longest words first: any fixed order is correct, and long words
+        # are rare ones, so few sets share a prefix word.
+        return sorted(words, key=_rare_first)[: len(words) - int(self.threshold * len(words)) + 1]
+
+    def near(self, words: frozenset[str]) -> bool:
+        """Whether a set added before has Jaccard similarity ``threshold`` or more with ``words``."""
+        checked: set[int] = set()
+        for word in self._prefix(words):
+            for other in self._by_word.get(word, ()):
+                if id(other) not in checked:
+                    checked.add(id(other))
+                    if _jaccard(words, other) >= self.threshold:
+                        return True
+        return False
+
+    def add(self, words: frozenset[str]) -> None:
+        for word in self._prefix(words):
+            self._by_word.setdefault(word, []).append(words)
 
 
 def clean_text(text: str, title: str = "", *, rules: Sequence[Rule] | None = None
@@ -188,7 +214,7 @@ def clean_text(text: str, title: str = "", *, rules: Sequence[Rule] | None = Non
     boilerplate = headlines = duplicates = 0
     in_tail = in_comments = False
     seen_exact: set[str] = set()
-    seen_words: dict[int, list[frozenset[str]]] = {}
+    seen_words = _SeenSentences()
     lines = (piece for raw in text.splitlines() for piece in _broken_at_furniture(raw, rules))
     for raw in lines:
         line = raw.strip()
@@ -230,11 +256,11 @@ def clean_text(text: str, title: str = "", *, rules: Sequence[Rule] | None = Non
                 boilerplate += 1  # "Beginning of dialog window. Escape will cancel..."
                 continue
             words = frozenset(key.split())
-            if key in seen_exact or (len(words) >= 5 and _near_duplicate(words, seen_words)):
+            if key in seen_exact or (len(words) >= 5 and seen_words.near(words)):
                 duplicates += 1
                 continue
             seen_exact.add(key)
-            seen_words.setdefault(len(words), []).append(words)
+            seen_words.add(words)
             sentences.append(sentence.strip())
         if sentences:
             kept.append(" ".join(sentences))
@@ -285,21 +311,20 @@ def sentence_fingerprints(sentences: Iterable[str]) -> list[tuple[int, ...]]:
     hashes = MinHash.bulk(
         [_shingles(word_lists[i]) for i in eligible], num_perm=FINGERPRINT_PERMUTATIONS
     )
-    rows = FINGERPRINT_ROWS
+    width = 4 * FINGERPRINT_ROWS
     for index, minhash in zip(eligible, hashes, strict=True):
-        values = minhash.hashvalues
+        # The hash values (32-bit) as little-endian bytes, a band's worth at a time.
+        values = minhash.hashvalues.astype("<u4").tobytes()
         keys[index] = tuple(
-            _band_key(band, values[start : start + rows])
-            for band, start in enumerate(range(0, FINGERPRINT_PERMUTATIONS, rows))
+            _band_key(band, values[start : start + width])
+            for band, start in enumerate(range(0, len(values), width))
         )
     return keys
 
 
-def _band_key(band: int, values: Sequence[int]) -> int:
-    digest = hashlib.blake2b(
-        band.to_bytes(2, "little") + b"".join(int(v).to_bytes(4, "little") for v in values),
-        digest_size=8,
-    ).digest()
+def _band_key(band: int, values: bytes) -> int:
+    """One band's key: its number and its hash values (4 bytes each, little-endian), hashed."""
+    digest = hashlib.blake2b(band.to_bytes(2, "little") + values, digest_size=8).digest()
     return int.from_bytes(digest, "little", signed=True)
 
 

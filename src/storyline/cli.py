@@ -363,21 +363,23 @@ def build(db: str, query: str | None, dates: int | None, sentences: int, method:
               help="Only the stories that changed on or after this day (UTC).")
 @click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md",
               show_default=True, help="Output format.")
-@click.option("--articles", is_flag=True, help="List each story's articles (id and origin).")
+@click.option("--articles", is_flag=True,
+              help="List each story's articles (id and origin), and who ran whose text.")
 def stories(db: str, since: date | None, fmt: str, articles: bool) -> None:
     """List the stories the stored articles tell, largest first.
 
     Every ingest places its articles in stories; this lists them with their
-    sources, span and last change. `storyline build --story ID` gives one
-    story's timeline.
+    sources, span and last change. With --articles, each story's articles,
+    and which of them ran text first and where it also ran. `storyline
+    build --story ID` gives one story's timeline.
 
     Example:
 
         storyline stories --db feed.db --since 2024-05-01 --format json --articles
     """
-    from storyline.render import stories_to_markdown
+    from storyline.render import provenance_to_dicts, stories_to_markdown
     from storyline.store import Store
-    from storyline.stories import list_stories, update_stories
+    from storyline.stories import list_stories, story_copies, update_stories
 
     with Store(db, create=False) as store:
         if not store.read_only:
@@ -385,10 +387,20 @@ def stories(db: str, since: date | None, fmt: str, articles: bool) -> None:
             # before its stories were updated: its articles are placed now.
             update_stories(store)
         found = list_stories(store, since=since, members=articles)
+        copies = {s.id: story_copies(store, s.id) for s in found} if articles else {}
     if fmt == "json":
-        click.echo(json.dumps({"stories": [s.to_dict() for s in found]}, ensure_ascii=False))
+        listed = []
+        for story in found:
+            data = story.to_dict()
+            if articles:
+                data["provenance"] = provenance_to_dicts(copies[story.id], {
+                    m.id: {"id": m.id, "source": m.source,
+                           "published": m.published.isoformat() if m.published else None}
+                    for m in story.members or ()})
+            listed.append(data)
+        click.echo(json.dumps({"stories": listed}, ensure_ascii=False))
     else:
-        click.echo(stories_to_markdown(found).rstrip("\n"))
+        click.echo(stories_to_markdown(found, copies).rstrip("\n"))
 
 
 @main.command()

@@ -14,7 +14,14 @@ from collections.abc import Callable, Sequence
 from urllib.parse import quote
 
 from storyline.errors import ConfigError
-from storyline.model import Granularity, SourceRef, StorySummary, Timeline, TimelineEntry
+from storyline.model import (
+    Granularity,
+    SourceRef,
+    StoryMember,
+    StorySummary,
+    Timeline,
+    TimelineEntry,
+)
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
@@ -162,8 +169,28 @@ def render(timeline: Timeline, fmt: str) -> str:
         raise ConfigError(f"unknown format {fmt!r}; choose one of: {', '.join(RENDERERS)}") from None
 
 
-def stories_to_markdown(stories: Sequence[StorySummary]) -> str:
-    """The story list as Markdown: a heading per story, its span, sources and articles."""
+#: Who ran whose text within a story (``storyline.stories.story_copies``):
+#: originals, each with (copier id, sentences shared).
+Copies = Sequence[tuple[str, Sequence[tuple[str, int]]]]
+
+
+def provenance_to_dicts(copies: Copies, members: dict[str, dict[str, object]]
+                        ) -> list[dict[str, object]]:
+    """A story's ``provenance`` (the API's and ``storyline stories --articles``'): each
+    original as ``members`` describes it, with the members that ran its text."""
+    return [{"original": members[original],
+             "also_ran_in": [{**members[copier], "sentences": shared}
+                             for copier, shared in copied]}
+            for original, copied in copies]
+
+
+def stories_to_markdown(stories: Sequence[StorySummary],
+                        provenance: dict[str, Copies] | None = None) -> str:
+    """The story list as Markdown: a heading per story, its span, sources and articles.
+
+    With ``provenance`` (by story id), a story's articles are followed by
+    who ran its text first and where it also ran.
+    """
     lines = ["# Stories", ""]
     if not stories:
         lines.append("_No stories: ingest articles into this store first._")
@@ -179,4 +206,21 @@ def stories_to_markdown(stories: Sequence[StorySummary]) -> str:
             lines.append(f"- `{member.id}` {_markdown_text(member.origin)}")
         if story.members:
             lines.append("")
+        copies = (provenance or {}).get(story.id)
+        if copies and story.members:
+            members = {m.id: m for m in story.members}
+            lines += ["Who ran it first:", ""]
+            for original, copied in copies:
+                also = "; ".join(_member_brief(members[c], f"{n} sentence{'s' * (n != 1)}")
+                                 for c, n in copied)
+                lines.append(f"- {_member_brief(members[original])} ran it first;"
+                             f" also ran in: {also}")
+            lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _member_brief(member: StoryMember, *extra: str) -> str:
+    """"`id` (Outlet, 2024-03-04)": an article as a provenance line names it."""
+    said = [_markdown_text(member.source) if member.source else "unknown outlet",
+            member.published.isoformat() if member.published else "undated", *extra]
+    return f"`{member.id}` ({', '.join(said)})"

@@ -394,6 +394,17 @@ class Store:
             raise
         self.conn.execute("COMMIT")
 
+    def reserve_cache(self, mib: int) -> None:
+        """Let this connection keep up to ``mib`` MiB of the file's pages in memory.
+
+        For a bulk writer: SQLite's default is 2 MiB, and the fingerprint
+        keys it indexes are random, so each new one lands on a different
+        page of a large index. With 64 MiB the writer stored 400 articles
+        into a Timeline17 store 30 % faster (issue #15). The pages are only
+        taken as they are read.
+        """
+        self.conn.execute(f"PRAGMA cache_size = -{int(mib) * 1024}")
+
     @contextmanager
     def atomic(self) -> Iterator[None]:
         """All writes inside happen, or none do; nests with savepoints.

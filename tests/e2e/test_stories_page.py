@@ -26,10 +26,17 @@ FEED = DATA / "feed"
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory):
-    """A server on a store of Monday's feed: two stories of two articles each."""
-    db = tmp_path_factory.mktemp("stories-page") / "feed.db"
+    """A server on a store of Monday's feed (two stories of two articles each), and a copy
+    of Monday's first strike report run days later by another outlet."""
+    scratch = tmp_path_factory.mktemp("stories-page")
+    db = scratch / "feed.db"
+    original = json.loads((FEED / "monday.jsonl").read_text().splitlines()[0])
+    copy = original | {"id": "copy-1", "source": "Gulf Courier", "published": "2024-03-09",
+                       "url": None, "text": original["text"] + "\nMore to follow."}
+    (scratch / "copy.jsonl").write_text(json.dumps(copy) + "\n")
     with Store(db) as store:
         ingest([FEED / "monday.jsonl"], store)
+        ingest([scratch / "copy.jsonl"], store)
     with live_server(db, build_workers=0) as url:
         yield url
 
@@ -115,5 +122,40 @@ def test_the_story_list_opens_each_story_and_marks_what_is_new(browser, base):
     title = httpx.get(f"{base}/api/stories/{strike['id']}").json()["title"]  # may have changed
     expect(page.locator("#status")).to_contain_text(title)
     assert page.locator(".new-mark").count() == 0
+    context.close()
+    assert problems == []
+
+
+def test_a_story_says_who_ran_it_first_and_opens_each_article(browser, base):
+    strike = next(s for s in httpx.get(f"{base}/api/stories", params={"articles": "true"})
+                  .json()["stories"] if "copy-1" in {m["id"] for m in s["members"]})
+    fire = next(s for s in httpx.get(f"{base}/api/stories").json()["stories"]
+                if s["id"] != strike["id"])
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page, problems = open_page(context, base)
+    expect(page.locator("#provenance")).to_be_hidden()  # all articles: no one story
+
+    page.locator(f'#story-list .story[data-story="{strike["id"]}"] button').click()
+    panel = page.locator("#provenance")
+    expect(panel).to_be_visible()
+    (item,) = panel.locator(".provenance-item").all()
+    original, copy = item.locator(".provenance-article").all()
+    assert "Bayfront Times" in original.inner_text() and "4 Mar 2024" in original.inner_text()
+    assert "Gulf Courier" in copy.inner_text() and "9 Mar 2024" in copy.inner_text()
+    assert "sentences" in copy.inner_text()
+    assert "ran it first; also ran in" in item.inner_text()
+
+    copy.click()  # the copy opens in the reader, whole
+    expect(page.locator("#reader-meta")).to_contain_text("Gulf Courier")
+    expect(page.locator("#reader-body")).to_contain_text("More to follow.")
+    assert page.locator("#reader-note").is_hidden()
+    page.locator("#reader-close").click()
+
+    # a story nobody copied shows no panel; neither do all articles
+    page.locator(f'#story-list .story[data-story="{fire["id"]}"] button').click()
+    expect(page.locator("#status")).to_contain_text(fire["title"])
+    expect(panel).to_be_hidden()
+    page.locator("#all-articles").click()
+    expect(panel).to_be_hidden()
     context.close()
     assert problems == []

@@ -82,3 +82,28 @@ def test_the_whole_text_scope_reads_every_sentence(annotator):
     assert "the Harbour Workers' Union" not in {e.text for e in annotator.annotate_one(
         article).entities}
     assert Annotator(entity_scope="all").signature != annotator.signature
+
+
+def test_entities_do_not_depend_on_the_articles_read_with_them(annotator):
+    """The recognizer reads several articles' sentences in one batch; each article's entities
+    are still those it gets alone (a serial ingest and a cluster's store the same)."""
+    articles = [article(),
+                Article("long", None, "Wire", "Ines Falk leads Marrow Bay strike",
+                        date(2024, 3, 8), LONG, "long.txt"),
+                Article("empty", None, "Wire", "Notice", date(2024, 3, 8), "No names here.",
+                        "empty.txt")]
+    together = annotator.annotate_many(articles)
+    assert together == [annotator.annotate_one(a) for a in articles]
+    assert together[1].entities and together[2].entities == ()
+
+
+def test_matched_names_are_whole_words(annotator):
+    text = ("Ines Falk spoke to strikers at Marrow Bay on Monday.\n"
+            "The port handles most of the country's fruit.\n"
+            "Cranes stood idle along the quay.\n"
+            "Falkland exporters and Marrow Bayside traders were not told.\n"
+            "The union said that Ines Falk's members had voted to stay out.")
+    done = annotator.annotate_one(Article("w", None, "Wire", "Strike", date(2024, 3, 8), text,
+                                          "w.txt"))
+    assert {(e.sentence_index, e.text) for e in done.entities if e.sentence_index >= 3} == {
+        (4, "Ines Falk")}

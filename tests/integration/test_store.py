@@ -241,3 +241,9 @@ def test_a_page_of_articles_is_cut_by_the_store_in_the_order_of_all_ids(fresh_st
                 len(every), every[offset:offset + limit])
     assert fresh_store.article_page(offset=45, limit=10) == (47, fresh_store.article_ids()[45:])
     assert fresh_store.article_page(query="nowhere") == (0, [])
+
+
+def test_a_bulk_writer_can_keep_more_of_the_file_in_memory(tmp_path):
+    with Store(tmp_path / "s.db") as store:
+        store.reserve_cache(64)
+        assert store.conn.execute("PRAGMA cache_size").fetchone()[0] == -64 * 1024

@@ -51,7 +51,7 @@ def test_each_article_joins_its_story(two_updates):
     for stories in (first, second):
         assert len(stories) == 2
         for story in stories:
-            assert set(story) == STORY_KEYS | {"members"}
+            assert set(story) == STORY_KEYS | {"members", "provenance"}
             assert all(set(m) == {"id", "origin"} for m in story["members"])
             assert len({kind(m["id"]) for m in story["members"]}) == 1
             assert story["articles"] == len(story["members"])
@@ -90,6 +90,32 @@ def test_markdown_lists_the_stories(two_updates):
     for story in second:
         assert f"## {story['id']}. " in result.stdout
     assert "`strike-1` monday.jsonl:1" in result.stdout
+
+
+def test_with_articles_a_story_says_who_ran_it_first_and_who_copied(tmp_path):
+    """Monday's first strike report, run again days later by another outlet."""
+    original = json.loads((FEED / "monday.jsonl").read_text().splitlines()[0])
+    copy = original | {"id": "copy-1", "source": "Gulf Courier", "published": "2024-03-09",
+                       "url": None, "text": original["text"] + "\nMore to follow."}
+    (tmp_path / "copy.jsonl").write_text(json.dumps(copy) + "\n")
+    db = tmp_path / "feed.db"
+    for path in (FEED / "monday.jsonl", tmp_path / "copy.jsonl"):
+        assert run("ingest", path, "--db", db, "--quiet").exit_code == 0
+    strike = next(s for s in stories_json(db, "--articles")
+                  if "copy-1" in {m["id"] for m in s["members"]})
+    (ran,) = strike["provenance"]
+    assert ran["original"] == {"id": "strike-1", "source": "Bayfront Times",
+                               "published": "2024-03-04"}
+    (also,) = ran["also_ran_in"]
+    assert (also["id"], also["source"], also["published"]) == ("copy-1", "Gulf Courier",
+                                                               "2024-03-09")
+    assert also["sentences"] >= 3
+    assert all(s["provenance"] == [] for s in stories_json(db, "--articles") if s is not strike
+               and "copy-1" not in {m["id"] for m in s["members"]})
+    markdown = run("stories", "--db", db, "--articles").stdout
+    assert "Who ran it first:" in markdown
+    assert (f"- `strike-1` (Bayfront Times, 2024-03-04) ran it first; also ran in: `copy-1`"
+            f" (Gulf Courier, 2024-03-09, {also['sentences']} sentences)") in markdown
 
 
 def test_build_story_is_the_story_timeline_and_since_what_changed(two_updates):

@@ -13,7 +13,15 @@ from storyline.errors import ClusterError
 from storyline.ingest import InputFile, Skipped
 from storyline.model import Article
 from storyline.scale.dask import _absolute, _batched, dask_engine
-from storyline.scale.work import ArticleKey, Failed, Prepared, article_keys, prepare, read_files
+from storyline.scale.work import (
+    ArticleKey,
+    Failed,
+    Prepared,
+    article_keys,
+    prepare,
+    prepare_pairs,
+    read_files,
+)
 from storyline.store import content_hash
 
 
@@ -41,15 +49,29 @@ def test_prepare_without_entities_annotates_and_fingerprints():
     assert len(done.fingerprints) == len(done.annotated.sentences)
 
 
-def test_a_failure_in_prepare_stays_with_its_article():
-    class Broken(Annotator):
-        def annotate_article(self, article):
-            raise OverflowError("date value out of range")
+class Broken(Annotator):
+    """Fails on the article whose id is ``bad``, as a strange text would."""
 
-    failed = prepare(article(), "d1", Broken(entities=False))
+    def _annotate_text(self, text, article):
+        if article.id == "bad":
+            raise OverflowError("date value out of range")
+        return super()._annotate_text(text, article)
+
+
+def test_a_failure_in_prepare_stays_with_its_article():
+    failed = prepare(article(id="bad"), "d1", Broken(entities=False))
     assert failed == Failed("feed.jsonl:1", "annotated", "OverflowError: date value out of range")
     assert failed.skipped() == Skipped(
         "feed.jsonl:1", "could not be annotated (OverflowError: date value out of range)")
+
+
+def test_articles_prepared_together_come_out_as_each_alone():
+    pairs = [(article(id="a1"), "d1"), (article(id="bad", origin="feed.jsonl:2"), "d2"),
+             (article(id="a3", text="Talks resume on Friday."), "d3")]
+    together = prepare_pairs(pairs, Broken(entities=False))
+    assert together == [prepare(a, d, Broken(entities=False)) for a, d in pairs]
+    assert [type(item) for item in together] == [Prepared, Failed, Prepared]
+    assert together[2].annotated.article.id == "a3"
 
 
 def test_an_annotator_travels_as_its_settings():

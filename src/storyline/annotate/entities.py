@@ -5,24 +5,27 @@ Timeline17, issue #15). Where entities matter is known: a timeline is built
 from the sentences that carry a time mention and from an article's lead
 sentences (``StorylineMethod._collect``), and a reader filters the page by
 the names in them. So the recognizer reads the title and those key
-sentences (about a quarter of the words of a news article), and a spaCy
-``PhraseMatcher`` finds the names it recognized there wherever else in the
-article they occur, with the label they were given. Names that occur only
+sentences (about a quarter of the words of a news article), and the names
+it recognized there are found, as whole words, wherever else in the
+article they occur, with the label they were given (``_matched``). Names that occur only
 in sentences that can never reach a timeline are the ones given up; the
 agreement with a full pass is measured in docs/benchmarks.md.
 
-Each article is one batch of the recognizer: what it finds in an article
-never depends on which other articles were read with it, so a serial
-ingest and one spread over a cluster store the same entities.
+The recognizer reads the key sentences of several articles in one batch
+(faster), but what it finds in a sentence never depends on the sentences
+read with it, so a serial ingest and one spread over a cluster store the
+same entities.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from contextlib import ExitStack
+from dataclasses import dataclass
 from functools import cache
 
 from storyline.annotate.sentences import SPACY_MODEL
@@ -44,6 +47,8 @@ LEAD_SENTENCES = 3
 SCOPES = ("key", "all")
 #: Articles between two releases of what spaCy allocated (see ``EntityFinder._zone``).
 ARTICLES_PER_ZONE = 256
+#: Sentences per batch of the recognizer (64 was fastest of 32 to 1,000 on Timeline17).
+RECOGNIZER_BATCH = 64
 _UNUSED_COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter")
 
 
@@ -80,8 +85,23 @@ def key_sentences(count: int, mentioned: Iterable[int],
     return frozenset(range(min(lead, count))) | frozenset(i for i in mentioned if 0 <= i < count)
 
 
+@dataclass(frozen=True, slots=True)
+class EntityInput:
+    """What the recognizer needs of one article: its title, text and annotated sentences.
+
+    ``key`` are the indexes of the sentences the recognizer reads (with
+    scope ``all`` it reads the whole text and ``key`` is not used).
+    """
+
+    article_id: str
+    title: str
+    text: str
+    sentences: Sequence[Sentence]
+    key: frozenset[int]
+
+
 class EntityFinder:
-    """Finds an article's named entities, each assigned to the sentence that holds it."""
+    """Finds articles' named entities, each assigned to the sentence that holds it."""
 
     def __init__(self, *, model: str = SPACY_MODEL, scope: str = "key") -> None:
         if scope not in SCOPES:
@@ -93,83 +113,104 @@ class EntityFinder:
 
     def find(self, article_id: str, title: str, text: str, sentences: Sequence[Sentence],
              key: frozenset[int]) -> tuple[Entity, ...]:
-        """The entities of one article's sentences, in text order.
+        """The entities of one article's sentences, in text order."""
+        return self.find_many([EntityInput(article_id, title, text, sentences, key)])[0]
 
-        ``key`` are the indexes of the sentences the recognizer reads (with
-        scope ``all`` it reads the whole text and ``key`` is not used).
+    def find_many(self, inputs: Sequence[EntityInput]) -> list[tuple[Entity, ...]]:
+        """The entities of each article's sentences, in text order, one tuple per input.
+
+        The recognizer reads the key sentences of all the articles in
+        batches of RECOGNIZER_BATCH: about 30 % faster than one batch per
+        article. What it finds in a sentence does not depend on the batch
+        (checked on 5,707 Timeline17 sentences: the same entities in
+        batches of 1, one article's sentences, 64 and 256; and by
+        ``test_entities_do_not_depend_on_the_articles_read_with_them``), so
+        a serial ingest and a cluster's still store the same entities.
         """
         nlp = load_nlp(self.model)
-        self._zone(nlp)
+        self._zone(nlp, len(inputs))
         if self.scope == "all":
-            return _assigned(nlp(text).ents, sentences, article_id)
-        return self._find_key(nlp, article_id, title, sentences, key)
+            return [_assigned(doc.ents, item.sentences, item.article_id)
+                    for item, doc in zip(inputs, nlp.pipe([i.text for i in inputs],
+                                                          batch_size=RECOGNIZER_BATCH),
+                                         strict=True)]
+        read = [[s for s in item.sentences if s.index in item.key] for item in inputs]
+        texts = [text for item, chosen in zip(inputs, read, strict=True)
+                 for text in (item.title, *(s.text for s in chosen))]
+        docs = iter(nlp.pipe(texts, batch_size=RECOGNIZER_BATCH))
+        found: list[tuple[Entity, ...]] = []
+        for item, chosen in zip(inputs, read, strict=True):
+            title = next(docs)
+            sentence_docs = [next(docs) for _ in chosen]
+            found.append(_recognized(item, title, list(zip(chosen, sentence_docs, strict=True))))
+        return found
 
-    def _zone(self, nlp) -> None:  # type: ignore[no-untyped-def]
+    def _zone(self, nlp, articles: int) -> None:  # type: ignore[no-untyped-def]
         """Keep spaCy's memory flat: what it made for the last articles is freed now and then.
 
         Every new word adds to spaCy's vocabulary, which would grow without
         end over millions of articles; a memory zone frees what was added
-        inside it. One zone spans ARTICLES_PER_ZONE articles, so that the
-        tokenizer's cache still helps within it. Only plain str and int
-        leave ``find``, so nothing made inside a zone is used after it.
+        inside it. One zone spans about ARTICLES_PER_ZONE articles, so that
+        the tokenizer's cache still helps within it. Only plain str and int
+        leave ``find_many``, so nothing made inside a zone is used after it.
         """
         if self._open is not None and self._articles < ARTICLES_PER_ZONE:
-            self._articles += 1
+            self._articles += articles
             return
         if self._open is not None:
             self._open.close()
         self._open = ExitStack()
         self._open.enter_context(nlp.memory_zone())
-        self._articles = 1
+        self._articles = articles
 
-    def _find_key(self, nlp, article_id: str, title: str,  # type: ignore[no-untyped-def]
-                  sentences: Sequence[Sentence], key: frozenset[int]) -> tuple[Entity, ...]:
-        read = [s for s in sentences if s.index in key]
-        docs = list(nlp.pipe([title, *(s.text for s in read)], batch_size=len(read) + 1))
-        found: list[Entity] = []
-        labels: dict[str, Counter[str]] = {}
-        for ent in docs[0].ents:
+
+def _recognized(item: EntityInput, title, read) -> tuple[Entity, ...]:  # type: ignore[no-untyped-def]
+    """One article's entities: the recognizer's in its key sentences, matched in the rest.
+
+    ``title`` is the recognizer's doc of the title, ``read`` its
+    (sentence, doc) pairs of the key sentences.
+    """
+    found: list[Entity] = []
+    labels: dict[str, Counter[str]] = {}
+    for ent in title.ents:
+        if ent.label_ in ENTITY_LABELS:
+            labels.setdefault(ent.text, Counter())[ent.label_] += 1
+    for sentence, doc in read:
+        for ent in doc.ents:
             if ent.label_ in ENTITY_LABELS:
+                found.append(Entity(item.article_id, sentence.index,
+                                    sentence.start + ent.start_char,
+                                    sentence.start + ent.end_char, ent.text, ent.label_))
                 labels.setdefault(ent.text, Counter())[ent.label_] += 1
-        for sentence, doc in zip(read, docs[1:], strict=True):
-            for ent in doc.ents:
-                if ent.label_ in ENTITY_LABELS:
-                    found.append(Entity(article_id, sentence.index,
-                                        sentence.start + ent.start_char,
-                                        sentence.start + ent.end_char, ent.text, ent.label_))
-                    labels.setdefault(ent.text, Counter())[ent.label_] += 1
-        rest = [s for s in sentences if s.index not in key]
-        if labels and rest:
-            found += _matched(nlp, labels, rest, article_id)
-        found.sort(key=lambda e: (e.start, e.end))
-        return tuple(found)
+    rest = [s for s in item.sentences if s.index not in item.key]
+    if labels and rest:
+        found += _matched(labels, rest, item.article_id)
+    found.sort(key=lambda e: (e.start, e.end))
+    return tuple(found)
 
 
-def _matched(nlp, labels: dict[str, Counter[str]],  # type: ignore[no-untyped-def]
-             sentences: Sequence[Sentence], article_id: str) -> list[Entity]:
-    """Where the recognized names occur in ``sentences``, as whole tokens.
+def _matched(labels: dict[str, Counter[str]], sentences: Sequence[Sentence],
+             article_id: str) -> list[Entity]:
+    """Where the recognized names occur in ``sentences``, as whole words.
 
     A name given two labels in one article keeps the one it was given most
-    often (the first on a tie). Overlapping matches keep the longest name.
+    often (the first on a tie). Matches never overlap: reading left to
+    right, the longest name that starts at a place is taken, and the search
+    goes on after it. One regular expression of all the names, longest
+    first, with word boundaries on both sides: what spaCy's PhraseMatcher
+    found before (whole tokens), without tokenizing every sentence, which
+    cost a quarter of the entity time. On 596 Timeline17 articles the two
+    find the same 26,237 names; this finds 25 more, where spaCy's
+    tokenizer keeps a name inside a longer token ("U.S." in "U.S.-British").
     """
-    from spacy.matcher import PhraseMatcher
-    from spacy.tokens import Span
-    from spacy.util import filter_spans
-
-    names = sorted(labels)
-    matcher = PhraseMatcher(nlp.vocab)
-    for number, name in enumerate(names):
-        matcher.add(str(number), [nlp.make_doc(name)])
+    names = sorted(labels, key=lambda name: (-len(name), name))
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)")
+    chosen = {name: labels[name].most_common(1)[0][0] for name in names}
     found: list[Entity] = []
     for sentence in sentences:
-        if not any(name in sentence.text for name in names):
-            continue  # a substring test first: most sentences have no name at all
-        doc = nlp.make_doc(sentence.text)
-        spans = [Span(doc, start, end, label=match) for match, start, end in matcher(doc)]
-        for span in filter_spans(spans):
-            label = labels[names[int(span.label_)]].most_common(1)[0][0]
-            found.append(Entity(article_id, sentence.index, sentence.start + span.start_char,
-                                sentence.start + span.end_char, span.text, label))
+        for match in pattern.finditer(sentence.text):
+            found.append(Entity(article_id, sentence.index, sentence.start + match.start(),
+                                sentence.start + match.end(), match.group(), chosen[match.group()]))
     return found
 
 

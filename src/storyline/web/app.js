@@ -93,6 +93,7 @@ async function loadTimeline() {
     exported.set("format", format);
     byId(id).href = `/api/timeline?${exported}`;
   }
+  loadProvenance(form.elements.story.value);   // its own request: drawn whatever the timeline does
   if (pending) pending.abort();
   pending = new AbortController();
   statusLine.textContent = "Building the timeline…";
@@ -252,6 +253,54 @@ async function loadStories() {
   }
 }
 
+// -- provenance: who ran a story's text first, and who copied it ---------------------
+
+//: Originals shown before "and N more".
+const PROVENANCE_SHOWN = 5;
+let provenanceFor = null;   // the story whose provenance is drawn or on its way
+
+async function loadProvenance(storyId) {
+  const section = byId("provenance");
+  if (storyId === provenanceFor) return;
+  provenanceFor = storyId;
+  section.hidden = true;
+  byId("provenance-list").replaceChildren();
+  if (!storyId) return;
+  try {
+    const response = await fetch(`/api/stories/${encodeURIComponent(storyId)}`);
+    if (!response.ok) throw new Error(await errorText(response));
+    const story = await response.json();
+    if (provenanceFor === storyId) drawProvenance(story.provenance || []);
+  } catch {
+    if (provenanceFor === storyId) provenanceFor = null;   // try again on the next draw
+  }
+}
+
+/** An article of the provenance list as a button that opens it in the reader. */
+function provenanceArticle(member, extra) {
+  const button = el("button", "provenance-article",
+    el("span", "provenance-outlet", member.source || "Unknown outlet"),
+    el("span", "provenance-date", shortDate(member.published)),
+    extra ? el("span", "provenance-shared", extra) : null);
+  button.type = "button";
+  button.title = "Open this article";
+  button.addEventListener("click", () => openArticle({ article_id: member.id, title: member.source }));
+  return button;
+}
+
+function drawProvenance(provenance) {
+  const items = provenance.slice(0, PROVENANCE_SHOWN).map((ran) => el("li", "provenance-item",
+    provenanceArticle(ran.original),
+    el("span", "provenance-verb", ` ran it first; also ran in `),
+    ...ran.also_ran_in.map((copy) => provenanceArticle(copy, plural(copy.sentences, "sentence")))));
+  if (provenance.length > PROVENANCE_SHOWN) {
+    items.push(el("li", "provenance-more",
+      `and ${plural(provenance.length - PROVENANCE_SHOWN, "more original")}`));
+  }
+  byId("provenance-list").replaceChildren(...items);
+  byId("provenance").hidden = !items.length;
+}
+
 // -- the article reader ------------------------------------------------------------
 
 /** Where the timeline's sentence is in the article: its offsets, or a text search. */
@@ -295,6 +344,11 @@ function showArticle(annotated, text) {
   link.hidden = !url;
   if (url) link.href = url;
   const body = byId("reader-body");
+  if (!text) {   // opened as a whole (from the provenance list), not for a quote
+    body.replaceChildren(article.text);
+    body.scrollTop = 0;
+    return;
+  }
   const range = findSentence(annotated, text);
   if (!range) {
     body.replaceChildren(article.text);
