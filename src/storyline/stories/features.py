@@ -53,10 +53,11 @@ def words(text: str) -> list[str]:
     """Lowercased content words: no stop words, numbers or short tokens; possessives cut."""
     stop_words = _stop_words()
     found = []
-    for match in _WORD.finditer(text.lower()):
-        word = _POSSESSIVE.sub("", match.group())
-        if (len(word) >= MIN_WORD_CHARS and not word.isdigit()
-                and word not in stop_words):
+    for word in _WORD.findall(text.lower()):
+        if "'" in word or "’" in word:  # the possessive test only where it can match
+            word = _POSSESSIVE.sub("", word)
+        if (len(word) >= MIN_WORD_CHARS and word not in stop_words
+                and not word.isdigit()):
             found.append(word)
     return found
 

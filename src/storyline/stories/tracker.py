@@ -347,14 +347,16 @@ class StoryTracker:
         cache_key = (key, shared)
         if key is not None and cache_key in self._vectors:
             return self._vectors[cache_key]
-        df, idf = self.df, self._idf
+        df, idf, term_idf = self.df, self._idf, self._term_idf
+        # Weighted and kept in one pass: a term in nearly every document
+        # (IDF 0 or below) says nothing of what an article is about.
         if shared:
-            weighted = {t: w * (idf.get(t) or self._term_idf(t)) for t, w in terms.items()
-                        if df[t] >= 2}
+            weighted = {t: v for t, w in terms.items()
+                        if df[t] >= 2 and (v := w * (idf.get(t) or term_idf(t))) > 0}
         else:
-            weighted = {t: w * (idf.get(t) or self._term_idf(t)) for t, w in terms.items()}
-        vector = _unit(top_terms({t: w for t, w in weighted.items() if w > 0},
-                                 self.params.article_terms))
+            weighted = {t: v for t, w in terms.items()
+                        if (v := w * (idf.get(t) or term_idf(t))) > 0}
+        vector = _unit(top_terms(weighted, self.params.article_terms))
         if key is not None:
             self._vectors[cache_key] = vector
         return vector
