@@ -57,7 +57,8 @@ DATA = ROOT.parent / "shared" / "data"
 RAW_COUNTS = SupportWeights(opportunity=0.0)
 BEFORE = StorylineMethod(support=SupportWeights(articles=1, fresh=1, days=0, opportunity=0.0),
                          summarizer="closest", lead_sentences=2, lead_days=1,
-                         lead_weight=0.5, max_similarity=0.5, copy_votes=False)
+                         lead_weight=0.5, max_similarity=0.5, copy_votes=False,
+                         copy_dates=False)
 CURRENT = StorylineMethod()
 
 #: (label, method): the method before, one change at a time, the defaults,
@@ -93,6 +94,7 @@ ROWS: list[tuple[str, StorylineMethod]] = [
     ("defaults, date centroid only (story_weight=0)", replace(CURRENT, story_weight=0.0)),
     ("defaults, story_weight=1", replace(CURRENT, story_weight=1.0)),
     ("defaults, copies counted once (copy_votes=False)", replace(CURRENT, copy_votes=False)),
+    ("defaults, copies dated apiece (copy_dates=False)", replace(CURRENT, copy_dates=False)),
 ]
 
 #: The settings the leave-one-topic-out choice picks among.

@@ -91,7 +91,7 @@ DEFAULT = StorylineMethod()
 #: date's centroid, no story centroid, copies counted once, no redundancy limit.
 BARE = StorylineMethod(support=SupportWeights(articles=0, fresh=0, days=0, opportunity=0.0),
                        lead_sentences=0, summarizer="closest", story_weight=0.0,
-                       copy_votes=False, max_similarity=0.9999)
+                       copy_votes=False, copy_dates=False, max_similarity=0.9999)
 #: (component, on the bare method, off in the default).
 COMPONENTS: list[tuple[str, Callable[[StorylineMethod], StorylineMethod],
                        Callable[[StorylineMethod], StorylineMethod]]] = [
@@ -113,6 +113,8 @@ COMPONENTS: list[tuple[str, Callable[[StorylineMethod], StorylineMethod],
      lambda m: replace(m, story_weight=0.0)),
     ("copies vote in the centroid",
      lambda m: replace(m, copy_votes=True), lambda m: replace(m, copy_votes=False)),
+    ("a copied sentence goes only under its first carrier's dates",
+     lambda m: replace(m, copy_dates=True), lambda m: replace(m, copy_dates=False)),
     ("redundancy limit across the timeline (cosine 0.3)",
      lambda m: replace(m, max_similarity=DEFAULT.max_similarity),
      lambda m: replace(m, max_similarity=0.9999)),

@@ -394,7 +394,7 @@ def stories(db: str, since: date | None, fmt: str, articles: bool) -> None:
             data = story.to_dict()
             if articles:
                 data["provenance"] = provenance_to_dicts(copies[story.id], {
-                    m.id: {"id": m.id, "source": m.source,
+                    m.id: {**m.to_dict(), "source": m.source,
                            "published": m.published.isoformat() if m.published else None}
                     for m in story.members or ()})
             listed.append(data)

@@ -343,17 +343,26 @@ class SourceRef:
 
 @dataclass(frozen=True, slots=True)
 class TimelineSentence:
-    """One sentence of a timeline entry and the article that said it."""
+    """One sentence of a timeline entry and the article that said it.
+
+    ``date_uncertain``: the entry's date was read against the publication
+    day of a reprint whose original is not in the store (see
+    ``pipeline.flag_reprint_dates``); in the JSON only when true.
+    """
 
     text: str
     source: SourceRef
+    date_uncertain: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, **self.source.to_dict()}
+        data = {"text": self.text, **self.source.to_dict()}
+        if self.date_uncertain:
+            data["date_uncertain"] = True
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TimelineSentence:
-        return cls(data["text"], SourceRef.from_dict(data))
+        return cls(data["text"], SourceRef.from_dict(data), bool(data.get("date_uncertain")))
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from importlib.resources import files
@@ -20,7 +21,8 @@ from typing import TYPE_CHECKING
 from storyline import clean
 from storyline.clean import word_jaccard
 from storyline.ingest import Skipped, find_files
-from storyline.model import Article, Timeline
+from storyline.ingest.notices import reprint_notice
+from storyline.model import AnnotatedArticle, Article, Granularity, Timeline, TimelineEntry
 from storyline.errors import StoreError
 from storyline.scale.work import Failed, Prepared, prepare_pairs, read_files
 from storyline.store import Store, content_hash
@@ -338,10 +340,65 @@ def build_timeline(store: Store, request: TimelineRequest | None = None,
     ids = timeline_article_ids(store, request, entity=entity, story=story)
     if request.query and not ids:
         log.warning("no article matches %r", request.query)
-    built = get_method(method).build(store.load_annotated(ids, entities=False), request)
+    articles = store.load_annotated(ids, entities=False)
+    built = flag_reprint_dates(store, get_method(method).build(articles, request),
+                               {a.article.id: a for a in articles})
     if since is None:
         return built
     recent = set(store.articles_added_since(since, ids))
     return replace(built, entries=tuple(entry for entry in built.entries
                                         if any(s.source.article_id in recent
                                                for s in entry.sentences)))
+
+
+#: A year written out ("2019", "May 3, 2024", "14.01.2025"): such a date does
+#: not depend on the publication day it was read against.
+_WRITTEN_YEAR = re.compile(r"\d{4}")
+
+
+def flag_reprint_dates(store: Store, timeline: Timeline,
+                       articles: Mapping[str, AnnotatedArticle]) -> Timeline:
+    """Mark the sentences dated against a reprint's own day when its original is not stored.
+
+    A page that says it ran elsewhere first ("This story first appeared in
+    ...", the reprint notices of data/notices.tsv) was dated by when this
+    copy ran, and its relative expressions ("on Sunday", "last year", "May
+    3") were resolved from that day, not the original's, which may be weeks
+    earlier. When the store holds the original (the reprint was linked to
+    it as a copy), the original's own sentences carry the right dates; when
+    it does not, a sentence of the reprint is marked ``date_uncertain``
+    unless a mention dating its entry writes out its year. Only the
+    articles a timeline quotes are looked at.
+    """
+    quoted = {s.source.article_id for entry in timeline.entries for s in entry.sentences}
+    reprints = {article_id for article_id in quoted if article_id in articles
+                and reprint_notice(s.text for s in articles[article_id].sentences)}
+    unlinked = reprints - store.copiers(reprints)
+    if not unlinked:
+        return timeline
+    entries = []
+    for entry in timeline.entries:
+        sentences = tuple(
+            replace(s, date_uncertain=True)
+            if s.source.article_id in unlinked
+            and not _year_written(articles[s.source.article_id], s.text, entry)
+            else s
+            for s in entry.sentences)
+        entries.append(replace(entry, sentences=sentences))
+    return replace(timeline, entries=tuple(entries))
+
+
+def _year_written(article: AnnotatedArticle, text: str, entry: TimelineEntry) -> bool:
+    """Whether a mention in the article's sentence ``text`` that falls in the entry's
+    period writes out its year (a sentence dated by its article's day has none)."""
+    indexes = {s.index for s in article.sentences if s.text == text or text in s.text}
+    return any(_WRITTEN_YEAR.search(m.text) for m in article.time_mentions
+               if m.sentence_index in indexes and _within(m.value, entry))
+
+
+def _within(day: date, entry: TimelineEntry) -> bool:
+    if entry.granularity is Granularity.DAY:
+        return day == entry.date
+    if entry.granularity is Granularity.MONTH:
+        return (day.year, day.month) == (entry.date.year, entry.date.month)
+    return day.year == entry.date.year

@@ -80,6 +80,10 @@ def _citation(source: SourceRef) -> str:
     return f"{outlet}*{title}*{when}"
 
 
+#: Said of a sentence whose date was read against a reprint's own day (``date_uncertain``).
+UNCERTAIN_NOTE = "date uncertain: a reprint whose original is not in this store"
+
+
 def to_markdown(timeline: Timeline) -> str:
     title = f"Timeline: {timeline.query}" if timeline.query else "Timeline"
     lines = [f"# {_markdown_text(title)}", ""]
@@ -88,7 +92,8 @@ def to_markdown(timeline: Timeline) -> str:
     for entry in timeline.entries:
         lines += [f"## {entry.label} · {heading(entry)}", ""]
         for sentence in entry.sentences:
-            lines.append(f"- {_markdown_text(sentence.text)} — {_citation(sentence.source)}")
+            lines.append(f"- {_markdown_text(sentence.text)} — {_citation(sentence.source)}"
+                         + (f" ({UNCERTAIN_NOTE})" if sentence.date_uncertain else ""))
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -122,7 +127,8 @@ def to_html(timeline: Timeline) -> str:
                 label += esc(f", {source.published.isoformat()}")
             cite = (f'<a href="{esc(source.url)}" rel="noopener noreferrer">{label}</a>'
                     if source.url and source.url.startswith(("http://", "https://")) else label)
-            parts.append(f'<li>{esc(sentence.text)} <span class="src">— {cite}</span></li>')
+            note = f" ({esc(UNCERTAIN_NOTE)})" if sentence.date_uncertain else ""
+            parts.append(f'<li>{esc(sentence.text)} <span class="src">— {cite}{note}</span></li>')
         parts.append("</ul></section>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"

@@ -104,8 +104,8 @@ def test_with_articles_a_story_says_who_ran_it_first_and_who_copied(tmp_path):
     strike = next(s for s in stories_json(db, "--articles")
                   if "copy-1" in {m["id"] for m in s["members"]})
     (ran,) = strike["provenance"]
-    assert ran["original"] == {"id": "strike-1", "source": "Bayfront Times",
-                               "published": "2024-03-04"}
+    assert ran["original"] == {"id": "strike-1", "origin": "monday.jsonl:1",
+                               "source": "Bayfront Times", "published": "2024-03-04"}
     (also,) = ran["also_ran_in"]
     assert (also["id"], also["source"], also["published"]) == ("copy-1", "Gulf Courier",
                                                                "2024-03-09")

@@ -5,6 +5,7 @@ from storyline.ingest.notices import load_notices, matching_notice, notice_only
 # One notice for each pattern in data/notices.tsv.
 NOTICES = {
     "published-elsewhere": "This article was originally published on The Harbour Review.",
+    "first-appeared": "This story first appeared in the Northshore Courier.",
     "republished": "This story is republished from The Conversation under a Creative Commons"
                    " license.",
     "reprinted-with-permission": "Reprinted with permission from the Northshore Courier.",
@@ -29,6 +30,7 @@ PROSE = [
     " had cut the channel's depth by a third over the past decade, officials said, adding"
     " that the work would resume in spring after the nesting season.",
     "Residents who subscribe to the ferry pass will pay less from March.",
+    "This story first appeared to be a rumour until the police confirmed it on Friday.",
     "She said she had already registered for the vote.",
     "Read the full report on the council's website, the spokesman said, before criticising it.",
 ]

@@ -14,6 +14,7 @@ is an article (the notice line is left to the clean stage).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -84,3 +85,12 @@ def notice_only(text: str, min_words: int, title: str = "") -> Notice | None:
             else:
                 remaining += len(piece.split())
     return first if first and remaining < min_words else None
+
+
+def reprint_notice(lines: Iterable[str]) -> str | None:
+    """The first of ``lines`` (an article's sentences) that says the article ran elsewhere first."""
+    for line in lines:
+        notice = matching_notice(line)
+        if notice is not None and notice.kind == "reprint":
+            return line.strip()
+    return None

@@ -30,7 +30,7 @@ from __future__ import annotations
 import logging
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -87,7 +87,9 @@ class StorylineMethod:
     were meeting on Friday to discuss Libya" against a sentence about the
     fighting that day). With ``copy_votes``, a sentence that several
     articles carry weighs in that centroid once per article (see
-    :func:`_unique`).
+    :func:`_unique`). With ``copy_dates``, such a sentence goes only under
+    the dates its most original carrier gives it (see
+    :func:`_dated_by_first`).
     """
 
     name: str = "storyline"
@@ -106,6 +108,7 @@ class StorylineMethod:
     summarizer: str = "centroid_opt"
     story_weight: float = 0.5
     copy_votes: bool = True
+    copy_dates: bool = True
 
     def __post_init__(self) -> None:
         if self.summarizer not in SUMMARIZERS:
@@ -122,6 +125,7 @@ class StorylineMethod:
             ranked, wanted = self._auto_dates(ranked, support, len(articles))
         refs = {a.article.id: source_ref(a) for a in articles}
         copied = _copied_share(articles)
+        dated_by = _dated_by_first(candidates, copied) if self.copy_dates else None
         vectors = _Vectors(sorted({c.text for key in ranked for c in candidates[key]}))
         chosen = _Chosen()
         entries: dict[DateKey, _Entry] = {}
@@ -133,7 +137,10 @@ class StorylineMethod:
         for key in ranked:
             if len(entries) == wanted:
                 break
-            usable = [c for c in _unique(candidates[key], copied, self.copy_votes)
+            pool = candidates[key]
+            if dated_by is not None:
+                pool = [c for c in pool if key in dated_by[c.text]]
+            usable = [c for c in _unique(pool, copied, self.copy_votes)
                       if self._acceptable(c.text, request)]
             entry = _Entry.of(usable, vectors, self.summarizer, self.story_weight)
             if entry and entry.grow(chosen, self.max_similarity):
@@ -352,6 +359,30 @@ def _copied_share(articles: Sequence[AnnotatedArticle]) -> dict[str, float]:
         shared = sum(1 for s in annotated.sentences if s.text in carried)
         share[annotated.article.id] = shared / total if total else 0.0
     return share
+
+
+def _dated_by_first(candidates: Mapping[DateKey, list[Candidate]],
+                    copied: dict[str, float]) -> dict[str, set[DateKey]]:
+    """For each sentence text, the dates its most original carrier gives it.
+
+    A sentence that several articles ran is dated as the first of them
+    dates it: a copy that ran later read its relative expressions ("on
+    Monday", "last year") against its own, later day, and would otherwise
+    put the original's words under the wrong date, taking them from the
+    right one (a text is used once per timeline).
+    """
+    first: dict[str, Candidate] = {}
+    for pool in candidates.values():
+        for candidate in pool:
+            current = first.get(candidate.text)
+            if current is None or _more_original(candidate, current, copied):
+                first[candidate.text] = candidate
+    dated: dict[str, set[DateKey]] = defaultdict(set)
+    for key, pool in candidates.items():
+        for candidate in pool:
+            if candidate.article_id == first[candidate.text].article_id:
+                dated[candidate.text].add(key)
+    return dated
 
 
 def _unique(pool: list[Candidate], copied: dict[str, float],

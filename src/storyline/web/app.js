@@ -157,7 +157,12 @@ function drawSentence(sentence) {
   chip.type = "button";
   chip.title = `Open: ${sentence.title || "untitled"}`;
   chip.addEventListener("click", () => openArticle(sentence));
-  return el("li", "sentence", el("p", "sentence-text", sentence.text), chip);
+  const uncertain = sentence.date_uncertain ? el("span", "uncertain-mark", "date uncertain") : null;
+  if (uncertain) {
+    uncertain.title = "A reprint whose original is not in this store: its relative dates were read"
+      + " from the day this copy ran, which may be later than the original.";
+  }
+  return el("li", "sentence", el("p", "sentence-text", sentence.text), chip, uncertain);
 }
 
 // -- stories -----------------------------------------------------------------------
