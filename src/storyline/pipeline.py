@@ -391,7 +391,7 @@ def flag_reprint_dates(store: Store, timeline: Timeline,
 def _year_written(article: AnnotatedArticle, text: str, entry: TimelineEntry) -> bool:
     """Whether a mention in the article's sentence ``text`` that falls in the entry's
     period writes out its year (a sentence dated by its article's day has none)."""
-    indexes = {s.index for s in article.sentences if s.text == text or text in s.text}
+    indexes = {s.index for s in article.sentences if text in s.text}
     return any(_WRITTEN_YEAR.search(m.text) for m in article.time_mentions
                if m.sentence_index in indexes and _within(m.value, entry))
 

@@ -707,14 +707,9 @@ class Store:
     @_sqlite_errors
     def copiers(self, article_ids: Iterable[str]) -> set[str]:
         """Those of ``article_ids`` that copied text from another stored article."""
-        ids = list(dict.fromkeys(article_ids))
-        found: set[str] = set()
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            found.update(row[0] for row in self.conn.execute(
-                "SELECT DISTINCT article_id FROM copies WHERE article_id IN"
-                f" ({','.join('?' * len(chunk))})", chunk))
-        return found
+        return {row[0] for row in self._rows("SELECT article_id FROM copies", "article_id",
+                                             list(dict.fromkeys(article_ids)), "article_id",
+                                             plain=True)}
 
     @_sqlite_errors
     def copies(self) -> list[Copy]:

@@ -102,16 +102,17 @@ class Annotator:
         whose annotation fails gets its exception in its place, and the
         others are still annotated.
         """
+        texts = [_limit(article.text) for article in articles]
         done: list[AnnotatedArticle | Exception] = []
-        for article in articles:
+        for article, text in zip(articles, texts, strict=True):
             try:
-                done.append(self._annotate_text(_limit(article.text), article))
+                done.append(self._annotate_text(text, article))
             except Exception as exc:  # noqa: BLE001 - the boundary of one article
                 done.append(exc)
         if not self.entities:
             return done
         positions = [i for i, item in enumerate(done) if isinstance(item, AnnotatedArticle)]
-        inputs = [self._entity_input(done[i]) for i in positions]  # type: ignore[arg-type]
+        inputs = [_entity_input(done[i], texts[i]) for i in positions]  # type: ignore[arg-type]
         found: list[tuple[Entity, ...] | Exception]
         try:
             found = list(self.finder.find_many(inputs))
@@ -129,14 +130,6 @@ class Annotator:
             return self.finder.find_many([item])[0]
         except Exception as exc:  # noqa: BLE001 - the boundary of one article
             return exc
-
-    @staticmethod
-    def _entity_input(annotated: AnnotatedArticle) -> EntityInput:
-        article = annotated.article
-        key = key_sentences(len(annotated.sentences),
-                            (m.sentence_index for m in annotated.time_mentions))
-        return EntityInput(article.id, article.title, _limit(article.text),
-                           annotated.sentences, key)
 
     def annotate_one(self, article: Article) -> AnnotatedArticle:
         return next(self.annotate([article]))
@@ -157,6 +150,14 @@ class Annotator:
                                 found.text, found.granularity, found.value, found.end_value)
                 )
         return AnnotatedArticle(article, tuple(sentences), (), tuple(mentions))
+
+
+def _entity_input(annotated: AnnotatedArticle, text: str) -> EntityInput:
+    """What the recognizer reads of an article annotated from ``text`` (its cut text)."""
+    article = annotated.article
+    key = key_sentences(len(annotated.sentences),
+                        (m.sentence_index for m in annotated.time_mentions))
+    return EntityInput(article.id, article.title, text, annotated.sentences, key)
 
 
 def _rebuilt(model: str, entities: bool, entity_scope: str,
