@@ -35,3 +35,29 @@ def test_only_the_opening_of_the_text_is_searched_for_a_dateline(monkeypatch):
     gather_page_dates(tree, url=None, title="Court hears the appeal", site="x",
                       body="", latest=date(2021, 6, 1))
     assert searched and sum(len(text) for text in searched) <= DATELINE_CHARS
+
+
+def _page_with_head(head: str) -> lxml.html.HtmlElement:
+    return lxml.html.fromstring(
+        f"<html lang='en'><head><title>Court hears the appeal</title>{head}</head><body>"
+        f"<h1>Court hears the appeal</h1><p>{PARAGRAPH}</p></body></html>")
+
+
+def test_a_json_ld_publication_date_that_htmldate_cannot_read_is_read_by_dateutil():
+    """A publisher's RFC 2822-like datePublished: htmldate reads ISO-like forms only."""
+    tree = _page_with_head(
+        '<script type="application/ld+json">{"@context": "https://schema.org", "@graph": ['
+        '{"@type": "WebPage", "dateCreated": "Mon, Sep 14 2020 08:00:00 EDT"},'
+        '{"@type": "NewsArticle", "datePublished": "Tue, Sep 15 2020 10:01:41 EDT"}]}</script>')
+    found = gather_page_dates(tree, url=None, title="Court hears the appeal", site="x",
+                              body="", latest=date(2021, 6, 1))
+    assert found.metadata is not None and found.metadata.value == date(2020, 9, 15)
+
+
+def test_a_publication_value_without_a_day_or_beyond_the_bound_is_not_a_date():
+    for value in ("September 2020", "2020", "Tue, Sep 15 2030 10:01:41 EDT", "soon"):
+        tree = _page_with_head('<script type="application/ld+json">'
+                               f'{{"datePublished": "{value}"}}</script>')
+        found = gather_page_dates(tree, url=None, title="Court hears the appeal", site="x",
+                                  body="", latest=date(2021, 6, 1))
+        assert found.metadata is None, value

@@ -155,3 +155,26 @@ def test_bcubed_of_one_held_out_class_still_sees_the_other_classes_in_its_cluste
     # each A item shares its cluster with one B item: 2 of its 3 are A
     assert held.items == 2 and held.precision == pytest.approx(2 / 3) and held.recall == 1.0
     assert bcubed(merged, gold, over=list(gold)) == bcubed(merged, gold)
+
+
+def test_a_members_own_score_is_its_cosine_with_the_rest_of_its_story():
+    """The repair's fit of a member to its own story, from dot products, equals the cosine
+    of its compared vector with the story's sum less its own full vector."""
+    import math
+
+    tracker = StoryTracker()
+    tracker.add(feed())
+    members = sorted(tracker.story_of)
+    compared = tracker._member_rows(members, shared=True)
+    scores = tracker._own_scores(members, compared)
+    for row, article_id in enumerate(members):
+        story = tracker.stories[tracker.story_of[article_id]]
+        terms = tracker.items[article_id].terms
+        full = tracker.vector(terms, article_id)
+        rest = {t: w - full.get(t, 0.0) for t, w in story.total.items()}
+        norm = math.sqrt(sum(w * w for w in rest.values()))
+        shared = tracker.vector(terms, article_id, shared=True)
+        expected = (sum(w * rest.get(t, 0.0) for t, w in shared.items()) / norm
+                    if story.size > 1 and norm > 0 else 0.0)
+        assert scores[row] == pytest.approx(expected, abs=1e-9), article_id
+    assert max(scores) > 0.3

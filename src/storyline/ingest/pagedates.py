@@ -7,7 +7,10 @@ name the winner) instead of taking the first date one search happens on:
 - ``metadata``: htmldate's reading of the publisher's date markup only. It
   is given a copy of the page's ``<meta>`` tags, JSON-LD scripts and
   ``datePublished`` microdata and nothing else, so a "today is ..." widget
-  or a sidebar's dates cannot stand in for the publisher's word.
+  or a sidebar's dates cannot stand in for the publisher's word. Where
+  htmldate finds no date there, schema.org's ``datePublished`` (JSON-LD or
+  microdata) is read by dateutil: htmldate reads ISO-like forms only, and
+  publishers also write RFC 2822-like ones ("Tue, Sep 15 2020 10:01:41 EDT").
 - ``url``: a date in the page's URL (:func:`storyline.ingest.base.date_from_url`).
 - ``dateline``: the first full date (a month, and the day and year in
   digits) in the text printed right after the headline, or at the top of
@@ -24,14 +27,17 @@ htmldate is given no URL in the first and last, so the URL is weighed once.
 from __future__ import annotations
 
 import copy
+import json
 import logging
 import re
+import warnings
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import TypeVar
 
 import htmldate
 from dateparser.search import search_dates
+from dateutil import parser as dateutil_parser
 from lxml import etree, html as lxml_html
 from lxml.html import HtmlElement
 
@@ -59,6 +65,9 @@ _VISIBLE_TEXT_AFTER = (
     "following::text()[not(ancestor::script) and not(ancestor::style)"
     " and not(ancestor::noscript) and not(ancestor::template)]"
 )
+#: schema.org's properties for when a work was published, the first one stated wins.
+_SCHEMA_PUBLISHED = ("datePublished", "dateCreated")
+_SCHEMA_MICRODATA_XPATH = '//*[@itemprop="datePublished"]'
 _WORD = re.compile(r"\w+")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _NUMBER = re.compile(r"\d+")
@@ -79,7 +88,8 @@ def gather_page_dates(tree: HtmlElement, *, url: str | None, title: str, site: s
     fails on one piece of evidence costs that piece, never the article.
     """
     headline = title if _words(title) != _words(site) else ""
-    moment = _safely(lambda: _htmldate(_metadata_only(tree), extensive=False, latest=latest))
+    moment = (_safely(lambda: _htmldate(_metadata_only(tree), extensive=False, latest=latest))
+              or _safely(lambda: _schema_published(tree, latest)))
     found = _safely(lambda: _htmldate(tree, extensive=True, latest=latest))
     return PageDates(
         metadata=moment and PublishedDate(moment.date(), Granularity.DAY, "metadata"),
@@ -111,6 +121,61 @@ def _htmldate(tree: HtmlElement, *, extensive: bool, latest: date) -> datetime |
         return datetime.strptime(found, _MOMENT if found[-5] in "+-" else _MOMENT[:-2])
     except ValueError:
         return datetime.fromisoformat(found[:10])
+
+
+def _schema_published(tree: HtmlElement, latest: date) -> datetime | None:
+    """schema.org's publication moment of the page (JSON-LD, then microdata), by dateutil.
+
+    Only a full date counts: a value that leaves the day or the month out
+    ("2020", "September 2020") would be completed by dateutil from its
+    default, so each value is read with two different defaults and kept
+    only when both readings give the same day.
+    """
+    values = [value for script in tree.xpath('//script[@type="application/ld+json"]')
+              for value in _json_ld_values(script.text_content())]
+    for element in tree.xpath(_SCHEMA_MICRODATA_XPATH):
+        values.append(element.get("content") or element.get("datetime") or "")
+    for value in values:
+        moment = _full_moment(value)
+        if moment is not None and EARLIEST <= moment.date() <= latest:
+            return moment
+    return None
+
+
+def _json_ld_values(script: str) -> list[str]:
+    """The publication values a JSON-LD script states, ``datePublished`` before ``dateCreated``."""
+    try:
+        data = json.loads(script, strict=False)
+    except ValueError:
+        return []
+    found: dict[str, list[str]] = {key: [] for key in _SCHEMA_PUBLISHED}
+    pending = [data]
+    while pending:  # JSON-LD nests: lists, "@graph", an Article inside a WebPage
+        node = pending.pop(0)
+        if isinstance(node, list):
+            pending.extend(node)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key in found and isinstance(value, str):
+                    found[key].append(value)
+                elif isinstance(value, (dict, list)):
+                    pending.append(value)
+    return [value for key in _SCHEMA_PUBLISHED for value in found[key]]
+
+
+def _full_moment(value: str) -> datetime | None:
+    """``value`` as a moment when it states a year, a month and a day; else None."""
+    value = value.strip()
+    if not value or not _YEAR.search(value):
+        return None
+    with warnings.catch_warnings():  # "EDT", "GST": the zone is dropped, the day kept
+        warnings.simplefilter("ignore", dateutil_parser.UnknownTimezoneWarning)
+        try:
+            one = dateutil_parser.parse(value, default=datetime(2000, 1, 1))
+            other = dateutil_parser.parse(value, default=datetime(2001, 2, 2))
+        except (ValueError, OverflowError):
+            return None
+    return one if one.date() == other.date() else None
 
 
 def _metadata_only(tree: HtmlElement) -> HtmlElement:

@@ -287,11 +287,15 @@ class StoryTracker:
         self._counter = 0
         self._new_id = new_id or self._next_id
         self._vectors: dict[tuple[str, bool], Vector] = {}
+        #: The same vectors as (column indices, weights) over the term columns.
+        self._arrays: dict[tuple[str, bool], tuple[np.ndarray, np.ndarray]] = {}
         self._idf: dict[str, float] = {}
         #: The number of documents the cached vectors and IDFs were made with.
         self._epoch = 0
         #: term -> column of the sparse matrices stories are compared in.
         self._columns: dict[str, int] = {}
+        #: column -> term (the inverse of ``_columns``).
+        self._terms: list[str] = []
         #: Articles placed since the last repair (what it may spend on old sums).
         self._unrepaired = 0
         #: Stories :meth:`restore_stories` summed afresh (their sums lack departed members).
@@ -342,6 +346,7 @@ class StoryTracker:
             # remaking every member's vector at every update was most of
             # the time stories added to an ingest.
             self._vectors.clear()
+            self._arrays.clear()
             self._idf.clear()
             self._epoch = self.documents
         cache_key = (key, shared)
@@ -420,7 +425,9 @@ class StoryTracker:
     def _add_chunk(self, chunk: Sequence[Item], changes: Changes) -> None:
         vectors = [self.vector(item.terms, item.article_id, shared=True) for item in chunk]
         ids = list(self.stories)
-        scores = self._similarities(vectors, [i.published for i in chunk], ids)
+        rows = self._keyed_rows([(i.article_id, v) for i, v in zip(chunk, vectors, strict=True)],
+                                shared=True)
+        scores = self._similarities(rows, [i.published for i in chunk], ids)
         dirty: set[str] = set()
         limit = self.params.centroid_terms
         for row, (item, vector) in enumerate(zip(chunk, vectors, strict=True)):
@@ -518,6 +525,7 @@ class StoryTracker:
         self.count(old.terms, -1)
         for shared in (True, False):
             self._vectors.pop((article_id, shared), None)
+            self._arrays.pop((article_id, shared), None)
         story_id = self.story_of.pop(article_id, None)
         if story_id in self.stories:
             story = self.stories[story_id]
@@ -525,12 +533,11 @@ class StoryTracker:
             self._recompute(story)
             changes.touched.add(story_id)
 
-    def _similarities(self, vectors: Sequence[Vector], published: Sequence[date | None],
+    def _similarities(self, left: sparse.csr_matrix, published: Sequence[date | None],
                       story_ids: Sequence[str]) -> np.ndarray:
-        """Cosine of each vector with each story's centroid, times the time decay."""
-        if not story_ids or not vectors:
-            return np.zeros((len(vectors), len(story_ids)))
-        left = self._rows(vectors)
+        """Cosine of each row (an article's vector) with each story's centroid, times the decay."""
+        if not story_ids or not left.shape[0]:
+            return np.zeros((left.shape[0], len(story_ids)))
         right = self._centroid_rows(story_ids)
         left.resize((left.shape[0], right.shape[1]))
         scores = (left @ right.T).toarray()
@@ -547,37 +554,51 @@ class StoryTracker:
         column = self._columns.get(term)
         if column is None:
             column = self._columns[term] = len(self._columns)
+            self._terms.append(term)
         return column
 
-    def _rows(self, vectors: Sequence[Mapping[str, float]]) -> sparse.csr_matrix:
-        """Vectors as sparse rows over the tracker's own term columns."""
-        from scipy import sparse
+    def _arrays_of(self, vector: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
+        """A vector as (column indices, weights) over the tracker's term columns."""
+        columns = list(map(self._columns.get, vector))
+        if None in columns:  # terms never seen: new columns
+            columns = [c if c is not None else self._column(t)
+                       for c, t in zip(columns, vector, strict=True)]
+        return (np.array(columns, dtype=np.int64),
+                np.fromiter(vector.values(), dtype=float, count=len(vector)))
 
-        indices = [self._column(t) for vector in vectors for t in vector]
-        data = [w for vector in vectors for w in vector.values()]
-        pointers = np.cumsum([0, *(len(vector) for vector in vectors)])
-        return sparse.csr_matrix((data, indices, pointers),
-                                 shape=(len(vectors), max(len(self._columns), 1)))
+    def _member_rows(self, article_ids: Sequence[str], *, shared: bool) -> sparse.csr_matrix:
+        """The articles' vectors (:meth:`vector`) as sparse rows over the term columns.
+
+        Each article's row is kept as long as its vector is: a repair
+        compares the same members again and again, and building the rows
+        term by term was a good part of its time.
+        """
+        items = self.items
+        return self._keyed_rows(
+            [(a, self.vector(items[a].terms, a, shared=shared)) for a in article_ids], shared)
+
+    def _keyed_rows(self, vectors: Sequence[tuple[str, Vector]], shared: bool
+                    ) -> sparse.csr_matrix:
+        """Sparse rows of (article id, its :meth:`vector`) pairs, each row kept with its vector."""
+        parts = []
+        for article_id, vector in vectors:
+            key = (article_id, shared)
+            arrays = self._arrays.get(key)
+            if arrays is None:
+                arrays = self._arrays[key] = self._arrays_of(vector)
+            parts.append(arrays)
+        return _stacked(parts, len(self._columns))
 
     def _centroid_rows(self, story_ids: Sequence[str]) -> sparse.csr_matrix:
         """Story centroids as sparse rows; each story's row is kept until the story changes."""
-        from scipy import sparse
-
         limit = self.params.centroid_terms
         parts = []
         for story_id in story_ids:
             story = self.stories[story_id]
             if story.row is None:
-                centroid = story.centroid(limit)
-                story.row = (np.fromiter((self._column(t) for t in centroid), dtype=np.int64,
-                                         count=len(centroid)),
-                             np.fromiter(centroid.values(), dtype=float, count=len(centroid)))
+                story.row = self._arrays_of(story.centroid(limit))
             parts.append(story.row)
-        pointers = np.cumsum([0, *(len(indices) for indices, _ in parts)])
-        indices = np.concatenate([i for i, _ in parts]) if parts else np.zeros(0, np.int64)
-        data = np.concatenate([d for _, d in parts]) if parts else np.zeros(0)
-        return sparse.csr_matrix((data, indices, pointers),
-                                 shape=(len(story_ids), max(len(self._columns), 1)))
+        return _stacked(parts, len(self._columns))
 
     # -- repair --------------------------------------------------------------------------
 
@@ -643,13 +664,15 @@ class StoryTracker:
 
     def _recompute(self, story: Story) -> None:
         """A story's sum and span afresh from its members, with today's document frequencies."""
-        total: Vector = {}
+        members = sorted(story.members)
         story.start = story.end = None
-        for article_id in story.members:
-            item = self.items[article_id]
-            for term, weight in self.vector(item.terms, article_id).items():
-                total[term] = total.get(term, 0.0) + weight
-            story.widen(item.published)
+        for article_id in members:
+            story.widen(self.items[article_id].published)
+        rows = self._member_rows(members, shared=False)
+        columns, inverse = np.unique(rows.indices, return_inverse=True)
+        sums = np.bincount(inverse, weights=rows.data, minlength=len(columns))
+        terms = self._terms
+        total = {terms[c]: float(w) for c, w in zip(columns.tolist(), sums.tolist(), strict=True)}
         story.total = top_terms(total, self.params.total_terms)
         story.cached = story.row = None
         story.summed = self.documents
@@ -760,31 +783,16 @@ class StoryTracker:
         if not members:
             return
         self.prepare(members)
-        vectors = [self.vector(self.items[a].terms, a, shared=True) for a in members]
-        scores = self._similarities(vectors, [self.items[a].published for a in members], ids)
+        compared = self._member_rows(members, shared=True)
+        scores = self._similarities(compared, [self.items[a].published for a in members], ids)
+        own_scores = self._own_scores(members, compared)
         column_of = {s: i for i, s in enumerate(ids)}
         left: list[Item] = []
         moves: dict[str, str] = {}
-        own_norms: dict[str, float] = {}
         for row, article_id in enumerate(members):
             own_id = self.story_of[article_id]
             own = self.stories[own_id]
-            vector = vectors[row]
-            if own.size > 1:
-                # The cosine with the story's sum less this member, from dot
-                # products alone: |T - f|^2 = |T|^2 - 2 T.f + |f|^2.
-                full = self.vector(self.items[article_id].terms, article_id)
-                total = own.total
-                if own_id not in own_norms:
-                    own_norms[own_id] = sum(w * w for w in total.values())
-                norms = own_norms[own_id]
-                rest_norm = math.sqrt(max(norms - 2 * _dot(full, total) + _dot(full, full),
-                                          0.0))
-                overlap = _dot(vector, total) - _dot(vector, full)
-                own_score = overlap / rest_norm if rest_norm > 0 else 0.0
-                own_score *= self.decay(self.items[article_id].published, own)
-            else:
-                own_score = 0.0
+            own_score = own_scores[row] * self.decay(self.items[article_id].published, own)
             scores[row, column_of[own_id]] = -1.0
             column = int(np.argmax(scores[row]))
             best = float(scores[row, column])
@@ -802,6 +810,41 @@ class StoryTracker:
                 self.count(item.terms, -1)  # add() counts them again
                 del self.items[item.article_id]
             changes.update(self.add(left))
+
+    def _own_scores(self, members: Sequence[str], compared: sparse.csr_matrix) -> np.ndarray:
+        """Each member's cosine with its own story's sum less itself (0 alone in its story).
+
+        From dot products alone, story by story (``compared`` holds the
+        members' vectors as compared, over shared terms; ``f`` is the full
+        vector the sum holds): ``(c.T - c.f) / |T - f|``, where
+        ``|T - f|^2 = |T|^2 - 2 T.f + |f|^2``.
+        """
+        from scipy import sparse
+
+        full = self._member_rows(members, shared=False)
+        width = max(compared.shape[1], full.shape[1], len(self._columns))
+        compared = _widened(compared, width)
+        full = _widened(full, width)
+        self_overlap = np.asarray(compared.multiply(full).sum(axis=1)).ravel()
+        full_norms = np.asarray(full.multiply(full).sum(axis=1)).ravel()
+        rows_of: dict[str, list[int]] = {}
+        for row, article_id in enumerate(members):
+            rows_of.setdefault(self.story_of[article_id], []).append(row)
+        scores = np.zeros(len(members))
+        for story_id, rows in rows_of.items():
+            story = self.stories[story_id]
+            if story.size <= 1:
+                continue
+            columns, weights = self._arrays_of(story.total)
+            width = max(width, len(self._columns))
+            compared, full = _widened(compared, width), _widened(full, width)
+            total = sparse.csr_matrix((weights, columns, [0, len(columns)]), shape=(1, width))
+            overlap = (compared[rows] @ total.T).toarray().ravel() - self_overlap[rows]
+            with_self = (full[rows] @ total.T).toarray().ravel()
+            rest = np.sqrt(np.maximum(float(weights @ weights) - 2 * with_self
+                                      + full_norms[rows], 0.0))
+            scores[rows] = np.divide(overlap, rest, out=np.zeros(len(rows)), where=rest > 0)
+        return scores
 
     def _refresh(self, changes: Changes) -> None:
         """Touched stories left without members end."""
@@ -828,8 +871,9 @@ class StoryTracker:
                 continue
             members = sorted(story.members)
             self.prepare(members)
-            vectors = [self.vector(self.items[a].terms, a) for a in members]
-            (matrix,) = _matrices(vectors)
+            matrix = self._member_rows(members, shared=False)
+            # Only the columns the members use: the term columns are the whole store's.
+            matrix = matrix[:, np.unique(matrix.indices)]
             centroid = np.asarray(matrix.sum(axis=0)).ravel()
             first = int(np.argmin(matrix @ centroid))
             second = int(np.argmin(matrix @ matrix[first].toarray().ravel()))
@@ -850,8 +894,8 @@ class StoryTracker:
             halves = [Story("left"), Story("right")]
             for row, article_id in enumerate(members):
                 item = self.items[article_id]
-                halves[int(side[row])].add(article_id, vectors[row], item.published,
-                                           self.params.total_terms)
+                halves[int(side[row])].add(article_id, self.vector(item.terms, article_id),
+                                           item.published, self.params.total_terms)
             score = _dot(halves[0].centroid(limit), halves[1].centroid(limit))
             if score * self.span_decay(*halves) >= self.params.join:
                 continue
@@ -918,25 +962,22 @@ def _cosine(vector: Mapping[str, float], other: Mapping[str, float]) -> float:
     return sum(w * other.get(t, 0.0) for t, w in vector.items()) / norm
 
 
-def _matrices(*groups: Sequence[Mapping[str, float]]) -> list[sparse.csr_matrix]:
-    """Each group of vectors as sparse rows, all over one shared set of term columns."""
+def _stacked(parts: Sequence[tuple[np.ndarray, np.ndarray]], width: int) -> sparse.csr_matrix:
+    """Rows given as (column indices, weights), stacked into one sparse matrix."""
     from scipy import sparse
 
-    columns: dict[str, int] = {}
-    built = []
-    for vectors in groups:
-        data: list[float] = []
-        indices: list[int] = []
-        pointers = [0]
-        for vector in vectors:
-            for term, weight in vector.items():
-                indices.append(columns.setdefault(term, len(columns)))
-                data.append(weight)
-            pointers.append(len(indices))
-        built.append((data, indices, pointers, len(vectors)))
-    width = max(len(columns), 1)
-    return [sparse.csr_matrix((data, indices, pointers), shape=(rows, width))
-            for data, indices, pointers, rows in built]
+    pointers = np.cumsum([0, *(len(indices) for indices, _ in parts)])
+    indices = np.concatenate([i for i, _ in parts]) if parts else np.zeros(0, np.int64)
+    data = np.concatenate([d for _, d in parts]) if parts else np.zeros(0)
+    return sparse.csr_matrix((data, indices, pointers), shape=(len(parts), max(width, 1)))
+
+
+def _widened(matrix: sparse.csr_matrix, width: int) -> sparse.csr_matrix:
+    """The matrix with ``width`` columns (term columns are only ever added, at the end)."""
+    if matrix.shape[1] < width:
+        matrix = matrix.copy()
+        matrix.resize((matrix.shape[0], width))
+    return matrix
 
 
 def _numeric(story_id: str) -> int:
