@@ -7,7 +7,7 @@ import pytest
 from storyline.errors import ConfigError
 from storyline.evaluate.clusters import bcubed
 from storyline.stories.features import article_terms, entity_key, words
-from storyline.stories.tracker import Item, StoryParams, StoryTracker
+from storyline.stories.tracker import Item, StoredStory, StoryParams, StoryTracker
 
 DAY = date(2020, 3, 1)
 
@@ -178,3 +178,77 @@ def test_a_members_own_score_is_its_cosine_with_the_rest_of_its_story():
                     if story.size > 1 and norm > 0 else 0.0)
         assert scores[row] == pytest.approx(expected, abs=1e-9), article_id
     assert max(scores) > 0.3
+
+
+class _Memory:
+    """A store as the tracker's source sees it: placed articles, frequencies, stories' sums."""
+
+    def __init__(self, tracker):
+        self.held = {a: tracker.items[a] for a in tracker.story_of}
+        self.df = dict(tracker.df)
+        self.sums = {s: dict(story.total) for s, story in tracker.stories.items()}
+        self.stored = [StoredStory(s, frozenset(story.members), None, story.start, story.end,
+                                   story.checked, story.summed, unread=True)
+                       for s, story in tracker.stories.items()]
+        self.documents = tracker.documents
+        self.sums_read: list[str] = []
+
+    def items(self, article_ids):
+        return [self.held[a] for a in article_ids if a in self.held]
+
+    def frequencies(self, terms):
+        return {t: self.df[t] for t in terms if t in self.df}
+
+    def totals(self, story_ids):
+        self.sums_read += list(story_ids)
+        return {s: self.sums[s] for s in story_ids}
+
+
+def _two_years_of_floods():
+    """The mixed feed, then the same coverage five years later: its stories twice, far apart."""
+    early = feed()
+    late = [Item(f"late-{i.article_id}", i.published + timedelta(days=1900), i.terms)
+            for i in early]
+    return early, late
+
+
+def test_an_update_reads_only_the_sums_of_stories_within_reach_in_time():
+    early, late = _two_years_of_floods()
+    held = StoryTracker()
+    held.add(early + late)
+    held.repair()
+    assert len(set(held.story_of.values())) == 6  # 5 years apart: beyond reach
+    assert 1900 > held.reach_days
+    memory = _Memory(held)
+    restored = StoryTracker(source=memory, new_id=lambda: f"new-{len(memory.sums_read)}")
+    restored.restore_stories(memory.stored, memory.documents)
+    new = item("late-new", FLOOD, DAY + timedelta(days=1920), "charlie")
+    restored.repair(restored.add([new]).touched)
+    assert restored.story_of["late-new"] == held.story_of["late-flood-0"]
+    assert memory.sums_read and not {held.story_of[i.article_id] for i in early} & set(
+        memory.sums_read)
+    # ... and it places the article as a tracker holding every sum does
+    held.repair(held.add([new]).touched)
+    assert held.story_of["late-new"] == restored.story_of["late-new"]
+
+
+def test_a_small_story_merged_into_a_big_one_is_looked_at_without_the_big_ones_members():
+    # As in test_repair_merges_stories_that_grew_together: the flights article
+    # is too far from the eruption story to join it, but its story merges.
+    tracker = StoryTracker(StoryParams(join=0.8, merge=0.2))
+    left = "volcano eruption lava ash cloud village"
+    right = "volcano flights cancelled airport ash airlines"
+    big = [item(f"a-{n}", left) for n in range(12)]
+    others = [item(f"{kind}-{n}", words, extra=f"{kind}{n}")
+              for n in range(6) for kind, words in (("quake", QUAKE), ("strike", STRIKE))]
+    tracker.add(big + others)
+    tracker.repair()
+    assert len({tracker.story_of[i.article_id] for i in big}) == 1
+    looked_at: list[str] = []
+    real = tracker._member_rows
+    tracker._member_rows = lambda ids, shared: looked_at.extend(ids) or real(ids, shared=shared)
+    changes = tracker.add([item("b-0", right, DAY + timedelta(days=1))])
+    assert tracker.story_of["b-0"] != tracker.story_of["a-0"]
+    repaired = tracker.repair(changes.touched)
+    assert repaired.merged and tracker.story_of["b-0"] == tracker.story_of["a-0"]
+    assert "b-0" in looked_at and not {f"a-{n}" for n in range(12)} & set(looked_at)

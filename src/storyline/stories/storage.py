@@ -7,11 +7,13 @@ into others (``story_aliases``), the terms' document frequencies
 (``story_df``, kept by triggers) and the terms of members deleted from the
 store (``story_departures``, also by a trigger).
 
-An update reads the stories' sums and memberships, and only the articles
-and frequencies it comes to need (:class:`StoreSource`): the new articles,
-the members of the stories it repairs. So it costs what it changes, not
-what is stored (a one-article update into a store of 200,000 articles used
-to read all their terms, 32 s).
+An update reads the stories' memberships and spans, and only the sums,
+articles and frequencies it comes to need (:class:`StoreSource`): the sums
+of the stories within reach of its articles in time
+(:attr:`StoryTracker.reach_days`), the new articles, the members of the
+stories it repairs. So it costs what it changes, not what is stored (a
+one-article update into a store of 200,000 articles used to read all their
+terms, 32 s; into a store of ten years of stories, every story's sum).
 
 An update runs in one write transaction, from loading to saving, so two
 ingests into one store never place articles against each other's stale
@@ -103,9 +105,19 @@ class StoreSource:
     def frequencies(self, terms: Collection[str]) -> Mapping[str, int]:
         return dict(_select_in(self.store, "SELECT term, df FROM story_df", "term", terms))
 
+    def totals(self, story_ids: Collection[str]) -> Mapping[str, Mapping[str, float] | None]:
+        rows = _select_in(self.store, "SELECT id, total FROM stories", "id",
+                          [int(s) for s in story_ids])
+        return {str(story_id): json.loads(total) if total is not None else None
+                for story_id, total in rows}
+
 
 def _stored_stories(store: Store, departed: set[str]) -> Iterable[StoredStory]:
-    """Every story with its members; the span of one that lost members is read afresh."""
+    """Every story with its members; the span of one that lost members is read afresh.
+
+    Sums are left unread (the tracker reads those it needs), except those
+    of the stories that lost members, which are corrected now.
+    """
     members: dict[str, set[str]] = defaultdict(set)
     for article_id, story_id in store.conn.execute(
             "SELECT article_id, story_id FROM story_members"):
@@ -115,14 +127,16 @@ def _stored_stories(store: Store, departed: set[str]) -> Iterable[StoredStory]:
                " JOIN articles a ON a.id = m.article_id", "m.story_id",
         [int(s) for s in departed], group="m.story_id")}
     rows = store.conn.execute(
-        'SELECT id, start, "end", checked, total, summed FROM stories ORDER BY id')
-    for story_id, start, end, checked, total, summed in rows:
+        'SELECT id, start, "end", checked, summed, total IS NULL, CASE WHEN id IN'
+        " (SELECT story_id FROM story_departures) THEN total END FROM stories ORDER BY id")
+    for story_id, start, end, checked, summed, never_summed, total in rows:
         story_id = str(story_id)
         if story_id in departed:
             start, end = spans.get(story_id, (None, None))
         yield StoredStory(story_id, frozenset(members.get(story_id, ())),
                           json.loads(total) if total is not None else None,
-                          _day(start), _day(end), checked, summed)
+                          _day(start), _day(end), checked, summed,
+                          unread=not never_summed and story_id not in departed)
 
 
 def _new_story(store: Store, now: str) -> str:
