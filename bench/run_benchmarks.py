@@ -463,7 +463,8 @@ def render_bigstore(big: dict) -> list[str]:
                   " 5.5 and 1.8 articles/s)."
                   + (f" This synthetic store holds few stories ({last['stories']:,} at"
                      f" {last['articles']:,} articles): an update still reads every story's"
-                     " sum and membership, so a real feed's many stories cost more."
+                     " membership, and the sums of those within reach in time, so a real"
+                     " feed's many stories cost more (see the stories section)."
                      if "stories" in last else "")]
     return lines
 

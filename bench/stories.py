@@ -441,10 +441,11 @@ def render(results: dict) -> list[str]:
             f"articles, {results['many_stories']['stories']:,} stories): "
             f"{results['many_stories']['batch_articles']} articles stored and placed in "
             f"{results['many_stories']['batch_s']:.1f} s, then one article at a time in "
-            + ", ".join(f"{s:.1f}" for s in results['many_stories']['one_article_s'])
-            + " s. An update reads every story's sum and membership and compares the new "
-            "articles with every story: that part grows with the stories, the rest with what "
-            "the update changes."]),
+            + ", ".join(f"{s:.2f}" for s in results['many_stories']['one_article_s'])
+            + " s. An update reads every story's membership and span, and the sums of only "
+            "the stories within reach of its articles in time (the copies three years "
+            "before are not): that part grows with the stories, the rest with what the "
+            "update changes."]),
         f"- {results['singletons']} stories of one article (one-shot): mostly articles that "
         f"are about something else (T17's raw folders hold some off-topic pages).", "",
         "Largest one-shot stories and the topics of their articles:", "",

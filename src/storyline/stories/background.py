@@ -1,9 +1,9 @@
 """Stories updated behind a server's writes, so that a POST is answered when its articles are stored.
 
-A stories update reads every story's sum and membership and compares the
-new articles with every story (see :mod:`.storage`): seconds on a store of
-thousands of stories, even for one article. A client adding one article
-should not wait for that. So the server stores the articles, answers, and
+A stories update reads every story's membership, and the sums of the
+stories within reach of the new articles in time (see :mod:`.storage`):
+up to seconds on a store of thousands of stories, even for one article. A
+client adding one article should not wait for that. So the server stores the articles, answers, and
 asks this thread for an update; requests that arrive while one runs are
 served by the next one, together.
 Whatever is not placed yet (the server stopped first, the update failed)
