@@ -31,6 +31,7 @@ import json
 import logging
 import re
 import warnings
+from collections import deque
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import TypeVar
@@ -149,9 +150,9 @@ def _json_ld_values(script: str) -> list[str]:
     except ValueError:
         return []
     found: dict[str, list[str]] = {key: [] for key in _SCHEMA_PUBLISHED}
-    pending = [data]
+    pending = deque([data])
     while pending:  # JSON-LD nests: lists, "@graph", an Article inside a WebPage
-        node = pending.pop(0)
+        node = pending.popleft()
         if isinstance(node, list):
             pending.extend(node)
         elif isinstance(node, dict):

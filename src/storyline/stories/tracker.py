@@ -860,7 +860,8 @@ class StoryTracker:
         return _cosine(one.centroid(limit), other.centroid(limit)) * self.span_decay(one, other)
 
     def _move(self, focus: set[str], changes: Changes, also: Collection[str] = ()) -> None:
-        """Members of the focus stories that fit another story better move to it.
+        """Members of the focus stories, and the articles ``also``, that fit another story
+        better move to it.
 
         A member's fit to its own story is measured without it (its own
         weight would always make it fit); one that fits no story any more
