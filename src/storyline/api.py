@@ -541,7 +541,7 @@ def _ingest_body(app: FastAPI, body: bytes) -> IngestReport:
     records = _records(_decoded(body), report)
     with app.state.write_lock, Store(app.state.db) as store:
         # Stories are placed behind the answer (storyline.stories.background):
-        # an update compares even one article with every story.
+        # an update reads every story's membership, even for one article.
         ingest_articles(records, store, report=report, stories=False)
     if report.added or report.updated:
         app.state.story_updates.ask()

@@ -377,6 +377,14 @@ class TimelineEntry:
     def label(self) -> str:
         return format_date(self.date, self.granularity)
 
+    def holds(self, day: date) -> bool:
+        """Whether ``day`` falls on the entry's day, or in its month or year."""
+        if self.granularity is Granularity.MONTH:
+            return (day.year, day.month) == (self.date.year, self.date.month)
+        if self.granularity is Granularity.YEAR:
+            return day.year == self.date.year
+        return day == self.date
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "date": self.label,

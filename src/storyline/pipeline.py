@@ -22,7 +22,7 @@ from storyline import clean
 from storyline.clean import word_jaccard
 from storyline.ingest import Skipped, find_files
 from storyline.ingest.notices import reprint_notice
-from storyline.model import AnnotatedArticle, Article, Granularity, Timeline, TimelineEntry
+from storyline.model import AnnotatedArticle, Article, Timeline, TimelineEntry
 from storyline.errors import StoreError
 from storyline.scale.work import Failed, Prepared, prepare_pairs, read_files
 from storyline.store import Store, content_hash
@@ -393,12 +393,4 @@ def _year_written(article: AnnotatedArticle, text: str, entry: TimelineEntry) ->
     period writes out its year (a sentence dated by its article's day has none)."""
     indexes = {s.index for s in article.sentences if text in s.text}
     return any(_WRITTEN_YEAR.search(m.text) for m in article.time_mentions
-               if m.sentence_index in indexes and _within(m.value, entry))
-
-
-def _within(day: date, entry: TimelineEntry) -> bool:
-    if entry.granularity is Granularity.DAY:
-        return day == entry.date
-    if entry.granularity is Granularity.MONTH:
-        return (day.year, day.month) == (entry.date.year, entry.date.month)
-    return day.year == entry.date.year
+               if m.sentence_index in indexes and entry.holds(m.value))

@@ -94,3 +94,13 @@ def test_timeline_json_follows_the_contract():
     assert set(entry["sentences"][0]) == {"text", "article_id", "title", "url", "source",
                                           "published"}
     assert Timeline.from_dict(data).entries == timeline.entries
+
+
+def test_an_entry_holds_the_days_of_its_day_month_or_year():
+    day = date(2019, 6, 20)
+    assert TimelineEntry(day, Granularity.DAY, ()).holds(day)
+    assert not TimelineEntry(day, Granularity.DAY, ()).holds(date(2019, 6, 21))
+    assert TimelineEntry(date(2019, 6, 1), Granularity.MONTH, ()).holds(day)
+    assert not TimelineEntry(date(2019, 7, 1), Granularity.MONTH, ()).holds(day)
+    assert TimelineEntry(date(2019, 1, 1), Granularity.YEAR, ()).holds(day)
+    assert not TimelineEntry(date(2018, 1, 1), Granularity.YEAR, ()).holds(day)

@@ -19,7 +19,6 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -80,18 +79,9 @@ class LengthStats:
         for entry in predicted.entries:
             entries[entry.granularity.value] = entries.get(entry.granularity.value, 0) + 1
             if entry.granularity is not Granularity.DAY and any(
-                    _in_period(day, entry.date, entry.granularity) for day in gold.entries):
+                    entry.holds(day) for day in gold.entries):
                 hits += 1
         return cls(gold.num_dates, entries, hits)
-
-
-def _in_period(day: date, start: date, granularity: Granularity) -> bool:
-    """Whether ``day`` falls in the month or year that starts on ``start``."""
-    if granularity is Granularity.MONTH:
-        return (day.year, day.month) == (start.year, start.month)
-    if granularity is Granularity.YEAR:
-        return day.year == start.year
-    return day == start
 
 
 @dataclass(frozen=True, slots=True)
