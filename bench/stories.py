@@ -63,12 +63,23 @@ COPY_GAP_DAYS = 1100
 #: The settings tried while developing (the default is the last): the
 #: leave-one-topic-out rows say what choosing among them without a topic gives.
 SETTINGS = (
-    {"join": 0.2, "merge": 0.35, "half_life_days": 30.0, "leave_fraction": 0.5},
-    {"join": 0.1, "merge": 0.2, "half_life_days": 90.0, "leave_fraction": 0.5},
-    {"join": 0.15, "merge": 0.2, "half_life_days": 90.0, "leave_fraction": 0.5},
-    {"join": 0.1, "merge": 0.12, "half_life_days": 180.0, "leave_fraction": 0.5},
-    {"join": 0.1, "merge": 0.12, "half_life_days": 180.0, "leave_fraction": 0.25},
+    {"join": 0.2, "merge": 0.35, "half_life_days": 30.0, "leave_fraction": 0.5,
+     "adopt_ratio": 0.0},
+    {"join": 0.1, "merge": 0.2, "half_life_days": 90.0, "leave_fraction": 0.5,
+     "adopt_ratio": 0.0},
+    {"join": 0.15, "merge": 0.2, "half_life_days": 90.0, "leave_fraction": 0.5,
+     "adopt_ratio": 0.0},
+    {"join": 0.1, "merge": 0.12, "half_life_days": 180.0, "leave_fraction": 0.5,
+     "adopt_ratio": 0.0},
+    {"join": 0.1, "merge": 0.12, "half_life_days": 180.0, "leave_fraction": 0.25,
+     "adopt_ratio": 0.0},
+    {"join": 0.1, "merge": 0.12, "half_life_days": 180.0, "leave_fraction": 0.25,
+     "adopt_ratio": 0.25},
+    {"join": 0.1, "merge": 0.12, "half_life_days": 180.0, "leave_fraction": 0.25,
+     "adopt_ratio": 0.1},
 )
+#: The StoryParams fields the settings set (reported with each run).
+SETTING_KEYS = ("join", "merge", "half_life_days", "leave_fraction", "adopt_ratio")
 
 
 def fill(store_path: Path, log: Callable[[str], None], dataset: Path = T17
@@ -402,7 +413,7 @@ def measure(store_path: Path, log: Callable[[str], None] = print, grid: bool = F
     results: dict[str, object] = {
         "articles": len(items),
         "params": {k: getattr(params, k)
-                   for k in ("join", "merge", "half_life_days", "leave_fraction")},
+                   for k in SETTING_KEYS},
         "one_shot": {**bcubed(once, gold).to_dict(), "stories": len(sizes),
                      "seconds": once_s},
         "incremental": {**bcubed(step, gold).to_dict(), "stories": len(set(step.values())),

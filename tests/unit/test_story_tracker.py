@@ -252,3 +252,67 @@ def test_a_small_story_merged_into_a_big_one_is_looked_at_without_the_big_ones_m
     repaired = tracker.repair(changes.touched)
     assert repaired.merged and tracker.story_of["b-0"] == tracker.story_of["a-0"]
     assert "b-0" in looked_at and not {f"a-{n}" for n in range(12)} & set(looked_at)
+
+
+SHORTAGE = ("sandbags shortage warehouse volunteers donations council depot supplies "
+            "lorries")
+
+
+def _three_running_stories(days=20):
+    """Floods, strikes and quakes reported every other day: three stories of ``days`` articles."""
+    return [item(f"{name}-{k}", topic, DAY + timedelta(days=2 * k), f"{name}x{k} {name}y{k}")
+            for k in range(days)
+            for name, topic in (("flood", FLOOD), ("strike", STRIKE), ("quake", QUAKE))]
+
+
+def _side_of_the_flood(first_day):
+    # The sandbag shortage: its own words and a few of the flood's, too few
+    # for either article to join the flood story, or for the two to merge.
+    return [item(f"side-{k}", SHORTAGE, first_day + timedelta(days=2 * k),
+                 f"kilo{k} levee rain") for k in range(2)]
+
+
+@pytest.mark.parametrize("adopt_ratio, taken_in", [(0.1, True), (0.05, False), (0.0, False)])
+def test_a_much_smaller_story_within_a_bigger_one_is_taken_into_it(adopt_ratio, taken_in):
+    tracker = StoryTracker(StoryParams(adopt_ratio=adopt_ratio))
+    tracker.add(_three_running_stories() + _side_of_the_flood(DAY + timedelta(days=10)))
+    flood, side = tracker.story_of["flood-0"], tracker.story_of["side-0"]
+    assert side != flood and tracker.story_of["side-1"] == side  # on arrival: apart
+    changes = tracker.repair()
+    # Two articles are at most a tenth of the flood's twenty; not at most a twentieth.
+    assert (tracker.story_of["side-0"] == tracker.story_of["side-1"] == flood) is taken_in
+    assert ((side, flood) in changes.merged) is taken_in
+    # ...and nothing else is: the three stories stay three.
+    assert len({tracker.story_of[f"{name}-{k}"] for k in range(20)
+                for name in ("flood", "strike", "quake")}) == 3
+
+
+def test_a_smaller_story_that_outlasts_a_bigger_one_is_not_taken_into_it():
+    # The same shortage, reported from the flood's last day on: taking it in
+    # would stretch the flood story past its end.
+    tracker = StoryTracker()
+    tracker.add(_three_running_stories() + _side_of_the_flood(DAY + timedelta(days=38)))
+    tracker.repair()
+    assert tracker.story_of["side-0"] == tracker.story_of["side-1"] != tracker.story_of[
+        "flood-0"]
+
+
+@pytest.mark.parametrize("day, adopted", [(10, True), (60, False)])
+def test_a_lone_article_is_adopted_by_the_story_running_on_its_day(day, adopted):
+    # One article on the shortage, while the flood runs or after it ended;
+    # its words come back years later (so they count), beyond any story's reach.
+    tracker = StoryTracker()
+    lone = item("side-0", SHORTAGE, DAY + timedelta(days=day), "kilo0 levee rain")
+    echo = item("echo-0", SHORTAGE, DAY + timedelta(days=3000), "kilo0")
+    tracker.add(_three_running_stories() + [lone, echo])
+    assert tracker.story_of["side-0"] != tracker.story_of["flood-0"]  # on arrival: alone
+    tracker.repair()
+    assert (tracker.story_of["side-0"] == tracker.story_of["flood-0"]) is adopted
+    assert tracker.stories[tracker.story_of["flood-0"]].end == DAY + timedelta(days=38)
+
+
+def test_bad_adopt_ratio_is_refused():
+    with pytest.raises(ConfigError):
+        StoryParams(adopt_ratio=1.0)
+    with pytest.raises(ConfigError):
+        StoryParams(adopt_ratio=-0.1)
