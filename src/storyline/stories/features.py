@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 
 import numpy as np
@@ -101,19 +101,26 @@ def annotated_terms(annotated: AnnotatedArticle) -> dict[str, float]:
 
 
 def top_terms(weights: Mapping[str, float], limit: int) -> dict[str, float]:
-    """The ``limit`` heaviest terms (ties at the cut broken by the term, so the choice is stable).
-
-    A partial sort (numpy's introselect) instead of sorting every term:
-    this runs for every article vector and story centroid.
-    """
+    """The ``limit`` heaviest terms (ties at the cut broken by the term, so the choice is stable)."""
     if len(weights) <= limit:
         return dict(weights)
     terms = list(weights)
     values = np.fromiter(weights.values(), dtype=float, count=len(terms))
+    return {terms[i]: float(values[i]) for i in top_indices(values, limit, terms.__getitem__)}
+
+
+def top_indices(values: np.ndarray, limit: int, term: Callable[[int], str]) -> list[int]:
+    """Indices of the ``limit`` largest values; ties at the cut go to the first terms
+    in order (``term`` names the term at an index), so the choice is stable.
+
+    A partial sort (numpy's introselect) instead of sorting every term:
+    this runs for every article vector and story centroid.
+    """
+    if len(values) <= limit:
+        return list(range(len(values)))
     cut = -np.partition(-values, limit - 1)[limit - 1]
-    above = np.nonzero(values > cut)[0]
-    kept = {terms[i]: float(values[i]) for i in above}
+    kept = np.nonzero(values > cut)[0].tolist()
     if len(kept) < limit:
-        tied = sorted(terms[i] for i in np.nonzero(values == cut)[0])
-        kept.update((term, float(cut)) for term in tied[:limit - len(kept)])
+        tied = sorted(np.nonzero(values == cut)[0].tolist(), key=term)
+        kept += tied[:limit - len(kept)]
     return kept

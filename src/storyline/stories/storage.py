@@ -31,8 +31,8 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, date, datetime
 
 from storyline.errors import NotFoundError
-from storyline.model import AnnotatedArticle, StoryMember, StorySummary
-from storyline.stories.features import annotated_terms
+from storyline.model import StoryMember, StorySummary
+from storyline.stories.features import article_terms
 from storyline.stories.tracker import (
     Changes,
     Item,
@@ -74,7 +74,9 @@ def update_stories(store: Store, params: StoryParams | None = None, *,
             store.conn.execute("SELECT count(*) FROM story_terms").fetchone()[0])
         for story_id, terms in departed:
             tracker.depart(str(story_id), json.loads(terms), changes)
-        fresh = [_item(annotated) for annotated in store.load_annotated(pending)]
+        fresh = [Item(article.id, article.published,
+                      article_terms(article.title, article.text, entities))
+                 for article, entities in store.articles_with_entities(pending)]
         changes.update(tracker.add(fresh))
         changes.update(tracker.repair(changes.touched))
         _save(store, tracker, changes, fresh, now)
@@ -83,10 +85,6 @@ def update_stories(store: Store, params: StoryParams | None = None, *,
              len(changes.placed), len(changes.touched), len(changes.created),
              len(changes.merged))
     return changes
-
-
-def _item(annotated: AnnotatedArticle) -> Item:
-    return Item(annotated.article.id, annotated.article.published, annotated_terms(annotated))
 
 
 class StoreSource:

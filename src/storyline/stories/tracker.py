@@ -43,6 +43,7 @@ import math
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import repeat
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -51,7 +52,7 @@ if TYPE_CHECKING:  # imported where used: SciPy takes a good part of a second to
     from scipy import sparse
 
 from storyline.errors import ConfigError
-from storyline.stories.features import top_terms
+from storyline.stories.features import top_indices, top_terms
 
 log = logging.getLogger(__name__)
 
@@ -381,24 +382,43 @@ class StoryTracker:
         cache_key = (key, shared)
         if key is not None and cache_key in self._vectors:
             return self._vectors[cache_key]
-        df, idf, term_idf = self.df, self._idf, self._term_idf
-        # Weighted and kept in one pass: a term in nearly every document
-        # (IDF 0 or below) says nothing of what an article is about.
+        # Whole arrays at once, not term by term: this runs for every member
+        # a repair looks at, and was most of the time stories took.
+        names = list(terms)
+        count = len(names)
+        raw = np.fromiter(terms.values(), dtype=float, count=count)
+        weights = raw * self._idfs(names)
+        # A term in nearly every document (IDF 0 or below) says nothing of
+        # what an article is about.
+        keep = weights > 0
         if shared:
-            weighted = {t: v for t, w in terms.items()
-                        if df[t] >= 2 and (v := w * (idf.get(t) or term_idf(t))) > 0}
-        else:
-            weighted = {t: v for t, w in terms.items()
-                        if (v := w * (idf.get(t) or term_idf(t))) > 0}
-        vector = _unit(top_terms(weighted, self.params.article_terms))
+            keep &= np.fromiter(map(self.df.__getitem__, names), dtype=float,
+                                count=count) >= 2
+        rows = np.nonzero(keep)[0]
+        values = weights[rows]
+        if len(rows) > self.params.article_terms:
+            top = top_indices(values, self.params.article_terms, lambda i: names[rows[i]])
+            rows, values = rows[top], values[top]
+        norm = math.sqrt(float(values @ values))
+        vector = ({names[r]: v for r, v in zip(rows.tolist(), (values / norm).tolist(),
+                                               strict=True)} if norm else {})
         if key is not None:
             self._vectors[cache_key] = vector
         return vector
 
-    def _term_idf(self, term: str) -> float:
-        """ln(N / df), kept: a term in every document weighs nothing, a rare one much."""
-        value = self._idf[term] = math.log((self.documents + 1) / (self.df[term] + 0.5))
-        return value
+    def _idfs(self, names: Sequence[str]) -> np.ndarray:
+        """ln(N / df) of each term, kept until the vectors are remade: a term in
+        every document weighs nothing, a rare one much."""
+        idf = self._idf
+        values = np.fromiter(map(idf.get, names, repeat(math.nan)), dtype=float,
+                             count=len(names))
+        missing = np.nonzero(np.isnan(values))[0]
+        if len(missing):
+            documents, df = self.documents + 1, self.df
+            for row in missing.tolist():
+                term = names[row]
+                values[row] = idf[term] = math.log(documents / (df[term] + 0.5))
+        return values
 
     @property
     def reach_days(self) -> float:
