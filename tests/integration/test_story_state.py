@@ -77,7 +77,7 @@ def test_an_update_reads_only_the_articles_it_looks_at(tmp_path, monkeypatch):
         kinds = stories_by_kind(store)
         strike = set(story_article_ids(store, kinds["strike"]))
         other = set(story_article_ids(store, next(s for k, s in kinds.items() if k != "strike")))
-        for number, resum in enumerate((0, StoryParams().resum_per_article)):
+        for number, resum in enumerate((0, 10)):
             record = json.loads(next(line for line in lines if '"strike-' in line))
             record.update(id=f"strike-late-{number}", url=f"https://example.com/late-{number}")
             late.write_text(json.dumps(record) + "\n")
