@@ -834,15 +834,32 @@ class StoryTracker:
         index = {s: i for i, s in enumerate(ids)}
         rows = [index[s] for s in sorted(focus, key=_story_order)]
         scores = (matrix[rows] @ matrix.T).toarray()
+        # What span_decay and _adopts decide, for a row's candidates at once:
+        # a full repair compares thousands of stories with each other.
+        stories = [self.stories[s] for s in ids]
+        sizes = np.array([story.size for story in stories], dtype=float)
+        starts = np.array([_ordinal(story.start) for story in stories], dtype=float)
+        ends = np.array([_ordinal(story.end) for story in stories], dtype=float)
         pairs = []
         for r, row in enumerate(rows):
-            for column in np.nonzero(scores[r] >= self.leave)[0]:
-                if column == row:
-                    continue
-                one, other = self.stories[ids[row]], self.stories[ids[column]]
-                score = scores[r, column] * self.span_decay(one, other)
-                if score >= self.params.merge or self._adopts(one, other, scores[r, column]):
-                    pairs.append((-score, *sorted((ids[row], ids[column]), key=_story_order)))
+            columns = np.nonzero(scores[r] >= self.leave)[0]
+            columns = columns[columns != row]
+            if not len(columns):
+                continue
+            gaps = np.maximum(np.maximum(starts[columns] - ends[row], starts[row] - ends[columns]),
+                              0.0)
+            decayed = scores[r, columns] * np.where(
+                np.isnan(gaps), 1.0, 0.5 ** (np.nan_to_num(gaps) / self.params.half_life_days))
+            smaller = sizes[row] <= sizes[columns]
+            within = np.where(smaller,
+                              (starts[columns] <= starts[row]) & (ends[row] <= ends[columns]),
+                              (starts[row] <= starts[columns]) & (ends[columns] <= ends[row]))
+            adopted = within & (np.minimum(sizes[row], sizes[columns]) <= self.params.adopt_ratio
+                                * np.maximum(sizes[row], sizes[columns]))
+            chosen = (decayed >= self.params.merge) | adopted
+            for column, score in zip(columns[chosen].tolist(), decayed[chosen].tolist(),
+                                     strict=True):
+                pairs.append((-score, *sorted((ids[row], ids[column]), key=_story_order)))
         alias: dict[str, str] = {}
 
         def final(story_id: str) -> str:
