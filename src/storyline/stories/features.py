@@ -52,14 +52,14 @@ def _stop_words() -> frozenset[str]:
 def words(text: str) -> list[str]:
     """Lowercased content words: no stop words, numbers or short tokens; possessives cut."""
     stop_words = _stop_words()
-    found = []
-    for word in _WORD.findall(text.lower()):
-        if "'" in word or "’" in word:  # the possessive test only where it can match
-            word = _POSSESSIVE.sub("", word)
-        if (len(word) >= MIN_WORD_CHARS and word not in stop_words
-                and not word.isdigit()):
-            found.append(word)
-    return found
+    tokens = _WORD.findall(text.lower())
+    if "'" in text or "’" in text:  # the possessive test only where it can match
+        tokens = [_POSSESSIVE.sub("", word) if "'" in word or "’" in word else word
+                  for word in tokens]
+    # One comprehension, not a loop with appends: this runs on every new
+    # article's text, on the store's single writer.
+    return [word for word in tokens
+            if len(word) >= MIN_WORD_CHARS and word not in stop_words and not word.isdigit()]
 
 
 def entity_key(text: str) -> str:
