@@ -44,7 +44,7 @@ from storyline.model import Article
 from storyline.pipeline import ingest_articles
 from storyline.store import Store
 from storyline.stories import update_stories
-from storyline.stories.features import annotated_terms
+from storyline.stories.features import article_terms
 from storyline.stories.tracker import Item, StoryParams, StoryTracker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,8 +97,11 @@ def fill(store_path: Path, log: Callable[[str], None], dataset: Path = T17
 
 def load_items(store_path: Path) -> list[Item]:
     with Store(store_path, create=False) as store:
-        return [Item(a.article.id, a.article.published, annotated_terms(a))
-                for a in store.load_annotated()]
+        ids = [row[0] for row in store.conn.execute("SELECT id FROM articles ORDER BY rowid")]
+        # Read and weighed as update_stories does.
+        return [Item(article.id, article.published,
+                     article_terms(article.title, article.text, entities))
+                for article, entities in store.articles_with_entities(ids)]
 
 
 def topic_of(article_id: str) -> str:

@@ -2,10 +2,10 @@
 
 A stories update reads every story's membership, and the sums of the
 stories within reach of the new articles in time (see :mod:`.storage`):
-up to seconds on a store of thousands of stories, even for one article. A
-client adding one article should not wait for that. So the server stores the articles, answers, and
-asks this thread for an update; requests that arrive while one runs are
-served by the next one, together.
+up to seconds on a store of thousands of stories, even for one article.
+A client adding one article should not wait for that. So the server
+stores the articles, answers, and asks this thread for an update;
+requests that arrive while one runs are served by the next one, together.
 Whatever is not placed yet (the server stopped first, the update failed)
 is placed by the next update of any process: an article without a story is
 what an update looks for.

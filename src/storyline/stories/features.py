@@ -17,7 +17,6 @@ from functools import cache
 
 import numpy as np
 
-from storyline.model import AnnotatedArticle
 
 #: A headline word counts as this many body words: the headline says what
 #: the article is about, the body also what surrounds it.
@@ -91,13 +90,6 @@ def article_terms(title: str, text: str, entities: Iterable[tuple[str, str]] = (
     for key, count in names.items():
         weights[key] = ENTITY_WEIGHT * (1.0 + math.log(count))
     return weights
-
-
-def annotated_terms(annotated: AnnotatedArticle) -> dict[str, float]:
-    """:func:`article_terms` of a stored article, with the entities found in it."""
-    article = annotated.article
-    return article_terms(article.title, article.text,
-                         ((e.text, e.label) for e in annotated.entities))
 
 
 def top_terms(weights: Mapping[str, float], limit: int) -> dict[str, float]:

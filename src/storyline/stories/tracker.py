@@ -640,14 +640,36 @@ class StoryTracker:
         right = self._centroid_rows(story_ids)
         left.resize((left.shape[0], right.shape[1]))
         scores = (left @ right.T).toarray()
-        days = np.array([d.toordinal() if d else np.nan for d in published], dtype=float)
-        starts = np.array([_ordinal(self.stories[s].start) for s in story_ids], dtype=float)
-        ends = np.array([_ordinal(self.stories[s].end) for s in story_ids], dtype=float)
-        gaps = np.maximum(np.maximum(starts[None, :] - days[:, None],
-                                     days[:, None] - ends[None, :]), 0.0)
-        decay = np.where(np.isnan(gaps), 1.0, 0.5 ** (np.nan_to_num(gaps) /
-                                                      self.params.half_life_days))
-        return scores * decay
+        days = np.array([_ordinal(d) for d in published], dtype=float)[:, None]
+        starts, ends = self._spans(story_ids)
+        return scores * self._decays(days, days, starts[None, :], ends[None, :])
+
+    def _spans(self, story_ids: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The stories' first and last days as ordinals (NaN when undated)."""
+        stories = [self.stories[s] for s in story_ids]
+        return (np.array([_ordinal(story.start) for story in stories], dtype=float),
+                np.array([_ordinal(story.end) for story in stories], dtype=float))
+
+    def _decays(self, first: np.ndarray, last: np.ndarray, starts: np.ndarray,
+                ends: np.ndarray) -> np.ndarray:
+        """:meth:`span_decay` of spans ``first``-``last`` and ``starts``-``ends``, as arrays
+        (they broadcast; an article is a span of one day; undated: no decay)."""
+        gaps = np.maximum(np.maximum(starts - last, first - ends), 0.0)
+        return np.where(np.isnan(gaps), 1.0,
+                        0.5 ** (np.nan_to_num(gaps) / self.params.half_life_days))
+
+    def _adoptable(self, size: float, first: float, last: float, sizes: np.ndarray,
+                   starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """Per other story, whether it and a story of ``size`` articles spanning
+        ``first``-``last`` are such that the bigger may take in the smaller
+        (:meth:`_adopts`, but for the fit): the smaller has at most
+        ``adopt_ratio`` of the bigger's articles and lies within its span
+        (undated: never)."""
+        smaller = size <= sizes
+        within = np.where(smaller, (starts <= first) & (last <= ends),
+                          (first <= starts) & (ends <= last))
+        return within & (np.minimum(size, sizes)
+                         <= self.params.adopt_ratio * np.maximum(size, sizes))
 
     def _column(self, term: str) -> int:
         column = self._columns.get(term)
@@ -837,27 +859,19 @@ class StoryTracker:
         scores = (matrix[rows] @ matrix.T).toarray()
         # What span_decay and _adopts decide, for a row's candidates at once:
         # a full repair compares thousands of stories with each other.
-        stories = [self.stories[s] for s in ids]
-        sizes = np.array([story.size for story in stories], dtype=float)
-        starts = np.array([_ordinal(story.start) for story in stories], dtype=float)
-        ends = np.array([_ordinal(story.end) for story in stories], dtype=float)
+        sizes = np.array([self.stories[s].size for s in ids], dtype=float)
+        starts, ends = self._spans(ids)
         pairs = []
         for r, row in enumerate(rows):
-            columns = np.nonzero(scores[r] >= self.leave)[0]
+            columns = np.nonzero(scores[r] >= self.leave)[0]  # the least _adopts asks
             columns = columns[columns != row]
             if not len(columns):
                 continue
-            gaps = np.maximum(np.maximum(starts[columns] - ends[row], starts[row] - ends[columns]),
-                              0.0)
-            decayed = scores[r, columns] * np.where(
-                np.isnan(gaps), 1.0, 0.5 ** (np.nan_to_num(gaps) / self.params.half_life_days))
-            smaller = sizes[row] <= sizes[columns]
-            within = np.where(smaller,
-                              (starts[columns] <= starts[row]) & (ends[row] <= ends[columns]),
-                              (starts[row] <= starts[columns]) & (ends[columns] <= ends[row]))
-            adopted = within & (np.minimum(sizes[row], sizes[columns]) <= self.params.adopt_ratio
-                                * np.maximum(sizes[row], sizes[columns]))
-            chosen = (decayed >= self.params.merge) | adopted
+            decayed = scores[r, columns] * self._decays(starts[row], ends[row], starts[columns],
+                                                        ends[columns])
+            chosen = (decayed >= self.params.merge) | self._adoptable(
+                sizes[row], starts[row], ends[row], sizes[columns], starts[columns],
+                ends[columns])
             for column, score in zip(columns[chosen].tolist(), decayed[chosen].tolist(),
                                      strict=True):
                 pairs.append((-score, *sorted((ids[row], ids[column]), key=_story_order)))
@@ -921,13 +935,9 @@ class StoryTracker:
         out in docs/benchmarks.md) one-shot B-cubed F1 .817 -> .896, with
         this and the lone articles of :meth:`_move`.
         """
-        small, large = (one, other) if one.size <= other.size else (other, one)
-        if score < self.leave or small.size > self.params.adopt_ratio * large.size:
-            return False
-        if None in (small.start, small.end, large.start, large.end):
-            return False
-        assert small.start and small.end and large.start and large.end
-        return large.start <= small.start and small.end <= large.end
+        return score >= self.leave and bool(self._adoptable(
+            one.size, _ordinal(one.start), _ordinal(one.end), np.array([other.size]),
+            np.array([_ordinal(other.start)]), np.array([_ordinal(other.end)]))[0])
 
     def _span_of(self, story_ids: Iterable[str]) -> tuple[date | None, date | None]:
         """First and last day of the stories (None, None when one is undated)."""
@@ -967,12 +977,9 @@ class StoryTracker:
         scores = self._similarities(compared, [self.items[a].published for a in members], ids)
         own_scores = self._own_scores(members, compared)
         column_of = {s: i for i, s in enumerate(ids)}
-        # What _adopts asks of a story taking in a lone article, for all at
-        # once: at least 1 / adopt_ratio articles, and running on its day.
-        too_small = np.array([self.stories[s].size * self.params.adopt_ratio < 1
-                              for s in ids], dtype=bool)
-        starts = np.array([_ordinal(self.stories[s].start) for s in ids], dtype=float)
-        ends = np.array([_ordinal(self.stories[s].end) for s in ids], dtype=float)
+        # What _adopts asks of a story taking in a lone article, for all at once.
+        sizes = np.array([self.stories[s].size for s in ids], dtype=float)
+        starts, ends = self._spans(ids)
         left: list[Item] = []
         moves: dict[str, str] = {}
         for row, article_id in enumerate(members):
@@ -986,8 +993,8 @@ class StoryTracker:
                 moves[article_id] = ids[column]
             elif own.size == 1:
                 day = _ordinal(self.items[article_id].published)
-                running = (starts <= day) & (day <= ends)  # undated (NaN): never
-                adopters = np.where(too_small | ~running, -1.0, scores[row])
+                adopters = np.where(self._adoptable(1, day, day, sizes, starts, ends),
+                                    scores[row], -1.0)
                 column = int(np.argmax(adopters))
                 if adopters[column] >= self.leave:
                     moves[article_id] = ids[column]
