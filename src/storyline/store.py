@@ -208,6 +208,12 @@ MIGRATIONS: tuple[str, ...] = (
         JOIN story_terms t ON t.article_id = m.article_id WHERE m.article_id = old.id;
     END;
     """,
+    # 7: how many members of each story name each entity (JSON; NULL until
+    # counted), so that stories about different people are kept apart
+    # without reading every member (issue #16).
+    """
+    ALTER TABLE stories ADD COLUMN names TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

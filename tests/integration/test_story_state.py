@@ -13,7 +13,7 @@ from storyline.pipeline import ingest, ingest_articles
 from storyline.store import SCHEMA_VERSION, Store
 from storyline.stories import list_stories, story_article_ids, update_stories
 from storyline.stories.storage import StoreSource
-from storyline.stories.tracker import StoryParams, StoryTracker
+from storyline.stories.tracker import StoredStory, StoryParams, StoryTracker
 
 from tests.conftest import DATA
 
@@ -147,6 +147,7 @@ def test_a_store_from_before_kept_sums_is_migrated_and_summed(tmp_path):
     conn.execute("DROP TABLE story_departures")
     conn.execute("ALTER TABLE stories DROP COLUMN total")
     conn.execute("ALTER TABLE stories DROP COLUMN summed")
+    conn.execute("ALTER TABLE stories DROP COLUMN names")
     conn.execute("PRAGMA user_version = 5")
     conn.commit()
     conn.close()
@@ -177,3 +178,57 @@ def test_an_article_deleted_before_the_first_update_of_a_migrated_store_counts_o
     afresh = json.loads(fed.conn.execute(
         "SELECT total FROM stories WHERE id = ?", (int(strike),)).fetchone()[0])
     assert kept == pytest.approx(afresh)
+
+
+def kept_names(store: Store) -> dict[str, dict[str, int] | None]:
+    return {str(story_id): json.loads(names) if names is not None else None
+            for story_id, names in store.conn.execute("SELECT id, names FROM stories")}
+
+
+def counted_names(store: Store) -> dict[str, dict[str, int]]:
+    """How many members of each story name each entity, counted from the members' terms."""
+    counts: dict[str, Counter[str]] = {}
+    for story_id, terms in store.conn.execute(
+            "SELECT m.story_id, t.terms FROM story_members m"
+            " JOIN story_terms t ON t.article_id = m.article_id"):
+        counts.setdefault(str(story_id), Counter()).update(
+            term for term in json.loads(terms) if term.startswith("@"))
+    return {story_id: dict(c) for story_id, c in counts.items()}
+
+
+def test_kept_name_counts_follow_the_members_as_they_come_and_go(tmp_path):
+    # Every story counts its names here (by default only stories big enough
+    # to have a subject do, and this feed's stories are small).
+    params = StoryParams(subject_articles=1)
+    with Store(tmp_path / "s.db") as store:
+        ingest_articles(read_inputs([FEED]), store, stories=False)
+        update_stories(store, params)
+        assert kept_names(store) == counted_names(store)
+        assert all(kept_names(store).values())  # the feed's articles name people and places
+        strike = stories_by_kind(store)["strike"]
+        store.conn.execute("DELETE FROM articles WHERE id = ?",
+                           (story_article_ids(store, strike)[0],))
+        update_stories(store, params)
+        assert kept_names(store) == counted_names(store)
+
+
+def test_stories_too_small_to_have_a_subject_keep_no_name_counts(fed):
+    assert set(kept_names(fed).values()) == {None}
+
+
+def test_a_store_from_before_kept_name_counts_counts_them_when_needed(fed):
+    fed.conn.execute("ALTER TABLE stories DROP COLUMN names")
+    fed.conn.execute("PRAGMA user_version = 6")
+    path = fed.path
+    fed.close()
+    with Store(path) as store:
+        assert set(kept_names(store).values()) == {None}
+        tracker = StoryTracker(source=StoreSource(store))
+        tracker.restore_stories(
+            [StoredStory(s.id, frozenset(story_article_ids(store, s.id)), None, s.start, s.end,
+                         unread=True) for s in list_stories(store)],
+            store.conn.execute("SELECT count(*) FROM story_terms").fetchone()[0])
+        story = tracker.stories[stories_by_kind(store)["strike"]]
+        tracker._hold([story])
+        assert story.names is None  # never counted: counted from the members when needed
+        assert tracker._name_counts(story) == counted_names(store)[story.id]

@@ -187,6 +187,8 @@ class _Memory:
         self.held = {a: tracker.items[a] for a in tracker.story_of}
         self.df = dict(tracker.df)
         self.sums = {s: dict(story.total) for s, story in tracker.stories.items()}
+        self.counts = {s: dict(story.names) if story.names is not None else None
+                       for s, story in tracker.stories.items()}
         self.stored = [StoredStory(s, frozenset(story.members), None, story.start, story.end,
                                    story.checked, story.summed, unread=True)
                        for s, story in tracker.stories.items()]
@@ -202,6 +204,9 @@ class _Memory:
     def totals(self, story_ids):
         self.sums_read += list(story_ids)
         return {s: self.sums[s] for s in story_ids}
+
+    def names(self, story_ids):
+        return {s: self.counts[s] for s in story_ids}
 
 
 def _two_years_of_floods():
@@ -316,3 +321,76 @@ def test_bad_adopt_ratio_is_refused():
         StoryParams(adopt_ratio=1.0)
     with pytest.raises(ConfigError):
         StoryParams(adopt_ratio=-0.1)
+
+
+CAMPAIGN = "campaign rally voters polls debate"
+MORENO = "governor moreno pipeline schools veterans farm tariffs border".split()
+HARLAN = "senator harlan healthcare pensions miners coal unions rail".split()
+
+
+def _candidate(name, pool, person, k):
+    """One day of a candidate's campaign: the campaign's words, three of the
+    candidate's own issues, the candidate's name and party."""
+    own = " ".join(pool[(k + j) % len(pool)] for j in range(3))
+    return Item(f"{name}-{k}", DAY + timedelta(days=k),
+                article_terms(f"{pool[1]} {pool[k % len(pool)]}", f"{CAMPAIGN} {own}",
+                              [(person, "PERSON"), ("Republican", "NORP")]))
+
+
+def _two_campaigns(bob_is_about="Bob Harlan"):
+    """Two candidates' campaigns, 24 days each, beside floods and strikes (so
+    that the campaign's words are not in every article and still count)."""
+    items = []
+    for k in range(24):
+        items.append(_candidate("alice", MORENO, "Alice Moreno", k))
+        items.append(_candidate("bob", HARLAN, bob_is_about, k))
+        items.append(item(f"flood-{k}", FLOOD, DAY + timedelta(days=k), f"x{k % 5}"))
+        items.append(item(f"strike-{k}", STRIKE, DAY + timedelta(days=k), f"y{k % 5}"))
+    return items
+
+
+@pytest.mark.parametrize("subject_articles, bob_is_about, one_story", [
+    (20, "Bob Harlan", False),     # two people's coverage: kept apart
+    (1000, "Bob Harlan", True),    # no story big enough to have a subject: merged
+    (20, "Alice Moreno", True),    # both about Alice: one story (on arrival already)
+])
+def test_two_stories_about_different_people_are_kept_apart(subject_articles, bob_is_about,
+                                                            one_story):
+    tracker = StoryTracker(StoryParams(subject_articles=subject_articles))
+    tracker.add(_two_campaigns(bob_is_about))
+    alice, bob = tracker.story_of["alice-0"], tracker.story_of["bob-0"]
+    if bob_is_about != "Alice Moreno":
+        assert alice != bob  # on arrival: each candidate's story
+        # ...whose centroids reach ``merge``: the words alone would make them one.
+        assert tracker._similarity(tracker.stories[alice],
+                                   tracker.stories[bob]) >= tracker.params.merge
+    tracker.repair()
+    assert (tracker.story_of["alice-0"] == tracker.story_of["bob-0"]) is one_story
+    assert len({tracker.story_of[f"alice-{k}"] for k in range(24)}) == 1
+    assert len({tracker.story_of[f"bob-{k}"] for k in range(24)}) == 1
+
+
+def test_the_name_counts_follow_the_members_through_repairs():
+    items = _two_campaigns() + _three_running_stories() + _side_of_the_flood(
+        DAY + timedelta(days=10))
+    tracker = StoryTracker()
+    for first in range(0, len(items), 25):
+        tracker.repair(tracker.add(items[first:first + 25]).touched)
+    # Counted when first needed (the candidates' stories were compared), then kept.
+    assert tracker.stories[tracker.story_of["alice-0"]].names is not None
+    for story in tracker.stories.values():
+        if story.names is None:
+            continue
+        counted = {}
+        for article_id in story.members:
+            for term in tracker.items[article_id].terms:
+                if term.startswith("@"):
+                    counted[term] = counted.get(term, 0) + 1
+        assert story.names == counted, story.id
+
+
+def test_bad_subject_thresholds_are_refused():
+    with pytest.raises(ConfigError):
+        StoryParams(subject_share=0.0)
+    with pytest.raises(ConfigError):
+        StoryParams(subject_rare=1.0)

@@ -109,6 +109,12 @@ class StoreSource:
         return {str(story_id): json.loads(total) if total is not None else None
                 for story_id, total in rows}
 
+    def names(self, story_ids: Collection[str]) -> Mapping[str, Mapping[str, int] | None]:
+        rows = _select_in(self.store, "SELECT id, names FROM stories", "id",
+                          [int(s) for s in story_ids])
+        return {str(story_id): json.loads(names) if names is not None else None
+                for story_id, names in rows}
+
 
 def _stored_stories(store: Store, departed: set[str]) -> Iterable[StoredStory]:
     """Every story with its members; the span of one that lost members is read afresh.
@@ -126,15 +132,17 @@ def _stored_stories(store: Store, departed: set[str]) -> Iterable[StoredStory]:
         [int(s) for s in departed], group="m.story_id")}
     rows = store.conn.execute(
         'SELECT id, start, "end", checked, summed, total IS NULL, CASE WHEN id IN'
-        " (SELECT story_id FROM story_departures) THEN total END FROM stories ORDER BY id")
-    for story_id, start, end, checked, summed, never_summed, total in rows:
+        " (SELECT story_id FROM story_departures) THEN total END, CASE WHEN id IN"
+        " (SELECT story_id FROM story_departures) THEN names END FROM stories ORDER BY id")
+    for story_id, start, end, checked, summed, never_summed, total, names in rows:
         story_id = str(story_id)
         if story_id in departed:
             start, end = spans.get(story_id, (None, None))
         yield StoredStory(story_id, frozenset(members.get(story_id, ())),
                           json.loads(total) if total is not None else None,
                           _day(start), _day(end), checked, summed,
-                          unread=not never_summed and story_id not in departed)
+                          unread=not never_summed and story_id not in departed,
+                          names=json.loads(names) if names is not None else None)
 
 
 def _new_story(store: Store, now: str) -> str:
@@ -181,13 +189,17 @@ def _save(store: Store, tracker: StoryTracker, changes: Changes, fresh: list[Ite
     # that summed a story afresh): saved, but updated_at is left alone.
     resummed = sorted((s for s, story in tracker.stories.items() if story.changed), key=int)
     conn.executemany(
-        "UPDATE stories SET total = ?, summed = ?, checked = ? WHERE id = ?",
-        [(_json(tracker.stories[s].total), tracker.stories[s].summed,
-          tracker.stories[s].checked, int(s)) for s in resummed])
+        "UPDATE stories SET total = ?, names = ?, summed = ?, checked = ? WHERE id = ?",
+        [(_json(tracker.stories[s].total), _json_or_null(tracker.stories[s].names),
+          tracker.stories[s].summed, tracker.stories[s].checked, int(s)) for s in resummed])
 
 
 def _json(weights: Mapping[str, float]) -> str:
     return json.dumps(weights, separators=(",", ":"))
+
+
+def _json_or_null(counts: Mapping[str, int] | None) -> str | None:
+    return None if counts is None else _json(counts)
 
 
 def _titles(store: Store, tracker: StoryTracker, story_ids: set[str]) -> dict[str, str]:
