@@ -43,7 +43,8 @@ from storyline.evaluate.runner import topic_articles
 from storyline.model import Article
 from storyline.pipeline import ingest_articles
 from storyline.store import Store
-from storyline.stories import update_stories
+from storyline.scale import work
+from storyline.stories import storage, update_stories
 from storyline.stories.features import article_terms
 from storyline.stories.tracker import Item, StoryParams, StoryTracker
 
@@ -82,6 +83,46 @@ SETTINGS = tuple(dict(zip(SETTING_KEYS, values, strict=True)) for values in (
 ))
 
 
+class StoryWork:
+    """Seconds an ingest spends on stories before placing any: making each
+    article's terms (the per-article stage) and writing them (the writer).
+
+    Timed by wrapping the two functions that do it, so an ingest "without
+    stories" can be timed without them and the story work counted with
+    the stories.
+    """
+
+    def __init__(self) -> None:
+        self.made = self.written = 0.0
+
+    def __enter__(self) -> StoryWork:
+        self._originals = (work._story_terms, storage.save_terms)
+
+        def making(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return self._originals[0](*args, **kwargs)
+            finally:
+                self.made += time.perf_counter() - started
+
+        def writing(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return self._originals[1](*args, **kwargs)
+            finally:
+                self.written += time.perf_counter() - started
+
+        work._story_terms, storage.save_terms = making, writing
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        work._story_terms, storage.save_terms = self._originals
+
+    @property
+    def seconds(self) -> float:
+        return self.made + self.written
+
+
 def _shown(value: float) -> str:
     """A setting's value as the tables show it."""
     return "off" if value == NO_SUBJECTS else f"{value:g}"
@@ -89,24 +130,33 @@ def _shown(value: float) -> str:
 
 def fill(store_path: Path, log: Callable[[str], None], dataset: Path = T17
          ) -> dict[str, float]:
-    """Ingest what the store lacks of a dataset (without stories); seconds and articles added."""
+    """Ingest what the store lacks of a dataset (without placing stories).
+
+    Seconds without the story work, that work's seconds, and articles added.
+    """
     started = time.perf_counter()
     added = 0
-    with Store(store_path) as store:
+    with StoryWork() as story_work, Store(store_path) as store:
         for topic in load_dataset(dataset):
             report = ingest_articles(topic_articles(topic), store, stories=False)
             added += report.added + report.updated
             log(f"stories: {topic.name}: {report.added} added")
-    return {"seconds": time.perf_counter() - started, "added": added}
+    return {"seconds": time.perf_counter() - started - story_work.seconds,
+            "story_work": story_work.seconds, "added": added}
 
 
-def load_items(store_path: Path) -> list[Item]:
+def load_items(store_path: Path) -> tuple[list[Item], float]:
+    """The store's articles as story detection reads them, and the seconds their terms took."""
     with Store(store_path, create=False) as store:
         ids = [row[0] for row in store.conn.execute("SELECT id FROM articles ORDER BY rowid")]
-        # Read and weighed as update_stories does.
-        return [Item(article.id, article.published,
-                     article_terms(article.title, article.text, entities))
-                for article, entities in store.articles_with_entities(ids)]
+        # Weighed as the ingest does (storyline.scale.work), timed.
+        items, seconds = [], 0.0
+        for article, entities in store.articles_with_entities(ids):
+            started = time.perf_counter()
+            terms = article_terms(article.title, article.text, entities)
+            seconds += time.perf_counter() - started
+            items.append(Item(article.id, article.published, terms))
+        return items, seconds
 
 
 def topic_of(article_id: str) -> str:
@@ -141,7 +191,10 @@ def incremental(items: Sequence[Item], params: StoryParams, batches: int
 
 
 def ingest_rate(log: Callable[[str], None]) -> float:
-    """Seconds per article of `storyline ingest` without stories, on an every-k-th sample."""
+    """Seconds per article of `storyline ingest` without stories, on an every-k-th sample.
+
+    Without the story work the ingest does too (its terms, made and written).
+    """
     articles = [a for topic in load_dataset(T17) for a in topic_articles(topic)
                 if isinstance(a, Article)]
     step = max(1, len(articles) // INGEST_SAMPLE)
@@ -149,11 +202,13 @@ def ingest_rate(log: Callable[[str], None]) -> float:
     annotator = Annotator()
     with tempfile.TemporaryDirectory() as scratch, Store(Path(scratch) / "s.db") as store:
         ingest_articles(sample[:1], store, annotator=annotator, stories=False)  # models loaded
-        started = time.perf_counter()
-        ingest_articles(sample[1:], store, annotator=annotator, stories=False)
-        seconds = time.perf_counter() - started
+        with StoryWork() as story_work:
+            started = time.perf_counter()
+            ingest_articles(sample[1:], store, annotator=annotator, stories=False)
+            seconds = time.perf_counter() - started - story_work.seconds
     sample = sample[1:]
-    log(f"stories: ingest of {len(sample)} articles took {seconds:.1f} s")
+    log(f"stories: ingest of {len(sample)} articles took {seconds:.1f} s "
+        f"(and {story_work.seconds:.1f} s of story work)")
     return seconds / len(sample)
 
 
@@ -219,11 +274,18 @@ def many_stories(store_path: Path, log: Callable[[str], None],
                         " terms FROM story_terms"
                         " WHERE article_id || ? IN (SELECT id FROM articles)",
                         (suffix, suffix))
+                    # Counted in as save_terms does (no trigger counts them).
+                    conn.execute(
+                        "INSERT INTO story_df (term, df) SELECT j.key, count(*)"
+                        " FROM story_terms t, json_each(t.terms) j"
+                        " WHERE t.article_id LIKE ? GROUP BY j.key"
+                        " ON CONFLICT (term) DO UPDATE SET df = df + excluded.df",
+                        (f"%{suffix}",))
                 conn.execute("DELETE FROM stories WHERE id IN (SELECT new FROM story_map)"
                              " AND id NOT IN (SELECT story_id FROM story_members)")
             articles = store.count_articles()
             stories = conn.execute("SELECT count(*) FROM stories").fetchone()[0]
-            ordered = [i.article_id for i in chronological(load_items(copy))
+            ordered = [i.article_id for i in chronological(load_items(copy)[0])
                        if "~" not in i.article_id]
             shift = timedelta(days=(copies - 1) * step)
 
@@ -304,11 +366,13 @@ def real_updates(store_path: Path, items: Sequence[Item], log: Callable[[str], N
                  ) -> dict[str, object]:
     """``update_stories`` on a copy of the store, as ingests call it.
 
-    The articles in 20 chronological batches, each one update (load the
-    stories, place, repair, save; the last of them is the last batch into
-    a store holding the rest); then all of them at once.
+    The articles in 20 chronological batches, each as an ingest of it
+    does: its terms written (timed apart: ``written``), then one update
+    (load the stories, place, repair, save; the last of them is the last
+    batch into a store holding the rest); then all of them at once.
     """
     ordered = [i.article_id for i in chronological(items)]
+    terms = {i.article_id: i.terms for i in items}
     size = -(-len(ordered) // BATCHES)
     with tempfile.TemporaryDirectory() as scratch:
         copy = Path(scratch) / "copy.db"
@@ -320,23 +384,33 @@ def real_updates(store_path: Path, items: Sequence[Item], log: Callable[[str], N
                               "story_departures"):
                     store.conn.execute(f"DELETE FROM {table}")
 
-            forget()
-            batches = []
-            for first in range(0, len(ordered), size):
+            def write(article_ids: Sequence[str]) -> float:
                 started = time.perf_counter()
-                update_stories(store, only=ordered[first:first + size])
+                with store.atomic():
+                    storage.save_terms(store, ((a, terms[a]) for a in article_ids))
+                return time.perf_counter() - started
+
+            forget()
+            batches, written = [], 0.0
+            for first in range(0, len(ordered), size):
+                batch = ordered[first:first + size]
+                written += write(batch)
+                started = time.perf_counter()
+                update_stories(store, only=batch)
                 batches.append(time.perf_counter() - started)
             stored = {a: s for a, s in store.conn.execute(
                 "SELECT article_id, story_id FROM story_members")}
             forget()
+            write(ordered)
             started = time.perf_counter()
             update_stories(store)
             all_at_once = time.perf_counter() - started
     last_batch, last = batches[-1], ordered[size * (len(batches) - 1):]
-    log(f"stories: update_stories in {BATCHES} batches {sum(batches):.1f} s, all "
-        f"{all_at_once:.1f} s, last batch {last_batch:.1f} s")
+    log(f"stories: update_stories in {BATCHES} batches {sum(batches):.1f} s (terms written "
+        f"{written:.1f} s), all {all_at_once:.1f} s, last batch {last_batch:.1f} s")
     gold = {i.article_id: topic_of(i.article_id) for i in items}
-    return {"batches": batches, "all_at_once": all_at_once, "last_batch": last_batch,
+    return {"batches": batches, "written": written, "all_at_once": all_at_once,
+            "last_batch": last_batch,
             "last_batch_size": len(last), "batched": bcubed(stored, gold).to_dict()}
 
 
@@ -384,7 +458,7 @@ def held_out_feed(store_path: Path, log: Callable[[str], None],
     joins that coverage, as a reader might.
     """
     fill(store_path, log, dataset)
-    items = load_items(store_path)
+    items, _ = load_items(store_path)
     gold = {i.article_id: topic_of(i.article_id) for i in items}
     params = StoryParams()
     once, once_s = one_shot(items, params)
@@ -406,7 +480,7 @@ def held_out_feed(store_path: Path, log: Callable[[str], None],
 def measure(store_path: Path, log: Callable[[str], None] = print, grid: bool = False
             ) -> dict[str, object]:
     filled = fill(store_path, log)
-    items = load_items(store_path)
+    items, terms_made = load_items(store_path)
     gold = {i.article_id: topic_of(i.article_id) for i in items}
     params = StoryParams()
     once, once_s = one_shot(items, params)
@@ -435,6 +509,7 @@ def measure(store_path: Path, log: Callable[[str], None] = print, grid: bool = F
                                        if filled["added"] >= len(items) // 2
                                        else ingest_rate(log)),
         "ingest_rate_from": "fill" if filled["added"] >= len(items) // 2 else "sample",
+        "terms_made": terms_made,
         "real_updates": real_updates(store_path, items, log),
         "many_stories": many_stories(store_path, log),
         "feed_timelines": feed_timelines(store_path, log),
@@ -454,6 +529,8 @@ def render(results: dict) -> list[str]:
     ingest_total = per_article_ingest * results["articles"]
     real = results["real_updates"]
     through_store = sum(real["batches"])
+    made = results["terms_made"]
+    story_work = made + real["written"] + through_store
     settings = ", ".join(f"{k} {_shown(v)}" for k, v in results["params"].items())
     lines = [
         "## Stories (issue #16): Timeline17's 9 topics as one feed", "",
@@ -484,10 +561,14 @@ def render(results: dict) -> list[str]:
            if results.get("ingest_rate_from") == "fill"
            else f"timed on a sample of {INGEST_SAMPLE - 1} articles, every k-th, into a "
                 f"fresh store, models loaded first")
-        + f"). The 20 updates add {step['seconds'] / ingest_total:.1%} in memory and "
-        f"**{through_store / ingest_total:.1%}** through the store, where each update also "
-        f"reads the stories' sums and the articles it looks at, and saves what changed "
-        f"(goal ≤ 10 %). All "
+        + f", less the story work that ingest also did). The story work of 20 ingests "
+        f"(each article's story terms made, {made:.1f} s for all, by the per-article stage, "
+        f"so beside the writer under `--workers` or a cluster; written with the articles, "
+        f"{real['written']:.1f} s; and 20 updates) adds "
+        f"{(made + real['written'] + step['seconds']) / ingest_total:.1%} with the updates "
+        f"in memory and **{story_work / ingest_total:.1%}** with them through the store, "
+        f"where each update also reads the stories' sums and the articles it looks at, and "
+        f"saves what changed (goal ≤ 10 %). All "
         f"{results['articles']:,} articles in one update through the store: "
         f"{real['all_at_once']:.1f} s; the last {real['last_batch_size']} articles into a "
         f"store holding the rest: {real['last_batch']:.1f} s.",

@@ -229,6 +229,7 @@ def _write(prepared: Iterable[Prepared | Failed], store: Store, report: IngestRe
     stream = _succeeded(prepared, report)
     while batch := list(islice(stream, batch_size)):
         added = updated = copies = 0
+        terms: list[tuple[str, dict[str, float]]] = []
         try:
             with store.atomic():
                 for done in batch:
@@ -246,6 +247,14 @@ def _write(prepared: Iterable[Prepared | Failed], store: Store, report: IngestRe
                         continue
                     added += not existed
                     updated += existed
+                    if done.story_terms is not None:
+                        terms.append((article.id, done.story_terms))
+                if terms:
+                    # With the articles, so that placing them in stories
+                    # reads what the workers made instead of making it here.
+                    from storyline.stories.storage import save_terms
+
+                    save_terms(store, terms)
         except StoreError as exc:
             raise StoreError(f"{exc.args[0]}; {_committed(report)}, and the {len(batch)} "
                              f"article(s) being written when it happened were not. Run the "

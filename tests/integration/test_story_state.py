@@ -12,6 +12,7 @@ from storyline.ingest import read_inputs
 from storyline.pipeline import ingest, ingest_articles
 from storyline.store import SCHEMA_VERSION, Store
 from storyline.stories import list_stories, story_article_ids, update_stories
+from storyline.stories import storage
 from storyline.stories.storage import StoreSource
 from storyline.stories.tracker import StoredStory, StoryParams, StoryTracker
 
@@ -61,6 +62,40 @@ def test_frequencies_are_kept_as_articles_come_change_and_go(fed, tmp_path):
     assert kept_frequencies(fed) == counted_frequencies(fed)
 
 
+def test_the_ingest_writes_each_articles_terms_and_the_update_reads_them(tmp_path,
+                                                                         monkeypatch):
+    made: list[str] = []
+    original = storage.article_terms
+
+    def counting(title, text, entities=()):
+        made.append(title)
+        return original(title, text, entities)
+
+    monkeypatch.setattr(storage, "article_terms", counting)
+    with Store(tmp_path / "s.db") as store:
+        ingest_articles(read_inputs([FEED]), store, stories=False)
+        stored = store.count_articles()
+        assert store.conn.execute("SELECT count(*) FROM story_terms").fetchone()[0] == stored
+        assert kept_frequencies(store) == counted_frequencies(store)
+        update_stories(store)
+        assert made == []  # none made again by the update
+        assert sum(story_sizes(store).values()) == stored
+        assert kept_frequencies(store) == counted_frequencies(store)
+
+
+def test_articles_stored_without_terms_get_them_from_the_update(tmp_path):
+    """An evaluation's cache (no entities) or an older store: the update makes the terms."""
+    with Store(tmp_path / "s.db") as with_terms, Store(tmp_path / "t.db") as without:
+        ingest_articles(read_inputs([FEED]), with_terms)
+        ingest_articles(read_inputs([FEED]), without, stories=False)
+        without.conn.execute("DELETE FROM story_terms")
+        assert kept_frequencies(without) == {}
+        update_stories(without)
+        assert kept_frequencies(without) == counted_frequencies(without) == \
+            kept_frequencies(with_terms)
+        assert sorted(story_sizes(without).values()) == sorted(story_sizes(with_terms).values())
+
+
 def test_an_update_reads_only_the_articles_it_looks_at(tmp_path, monkeypatch):
     read: list[str] = []
     original = StoreSource.items
@@ -85,9 +120,11 @@ def test_an_update_reads_only_the_articles_it_looks_at(tmp_path, monkeypatch):
             read.clear()
             update_stories(store, StoryParams(resum_per_article=resum))
             assert stories_by_kind(store) == kinds
-            # The story joined is looked at again; with no sums to remake,
-            # nothing else is read, and remaking them reads what it may.
-            assert read and set(read) <= strike | other
+            # The new article's terms (as its ingest wrote them) and the story
+            # joined are read; with no sums to remake, nothing else is, and
+            # remaking them reads what it may.
+            assert record["id"] in read
+            assert set(read) <= strike | other | {record["id"]}
             assert len(set(read) & other) <= resum
             strike.add(record["id"])
 
@@ -142,7 +179,7 @@ def test_a_store_from_before_kept_sums_is_migrated_and_summed(tmp_path):
         placed = dict(store.conn.execute("SELECT article_id, story_id FROM story_members"))
     conn = sqlite3.connect(path)
     for trigger in ("story_terms_counted", "story_terms_uncounted", "story_member_departs"):
-        conn.execute(f"DROP TRIGGER {trigger}")
+        conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
     conn.execute("DROP TABLE story_df")
     conn.execute("DROP TABLE story_departures")
     conn.execute("ALTER TABLE stories DROP COLUMN total")

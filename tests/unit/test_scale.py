@@ -9,6 +9,7 @@ import pytest
 
 from storyline.annotate.entities import EntityFinder, key_sentences
 from storyline.annotate.pipeline import Annotator
+from storyline.stories.features import article_terms
 from storyline.errors import ClusterError
 from storyline.ingest import InputFile, Skipped
 from storyline.model import Article
@@ -47,6 +48,18 @@ def test_prepare_without_entities_annotates_and_fingerprints():
     assert isinstance(done, Prepared) and done.digest == "d1"
     assert [s.text for s in done.annotated.sentences] == ["Dockworkers walked out on Monday."]
     assert len(done.fingerprints) == len(done.annotated.sentences)
+    assert done.story_terms is None  # terms without who the article is about: not made
+
+
+@pytest.mark.slow
+def test_prepare_with_entities_makes_the_story_terms_next_to_the_text():
+    done = prepare(article(text="Dockworkers in Rotterdam walked out on Monday."), "d1",
+                   Annotator())
+    annotated = done.annotated
+    assert done.story_terms == article_terms(
+        annotated.article.title, annotated.article.text,
+        [(e.text, e.label) for e in annotated.entities])
+    assert "@rotterdam" in done.story_terms
 
 
 class Broken(Annotator):

@@ -27,11 +27,19 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    """An article ready to store: annotated, its content hash and sentence fingerprints."""
+    """An article ready to store: annotated, its content hash and sentence fingerprints.
+
+    ``story_terms`` are what story detection compares it by
+    (:func:`storyline.stories.features.article_terms`), made here, next to
+    the text, rather than by the one process that writes the store: None
+    when the annotation found no entities (an evaluation's annotation
+    cache), whose terms would lack who the article is about.
+    """
 
     annotated: AnnotatedArticle
     digest: str
     fingerprints: tuple[tuple[int, ...], ...]
+    story_terms: dict[str, float] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,11 +103,22 @@ def prepare_pairs(pairs: Iterable[tuple[Article, str]], annotator: Annotator
             if isinstance(result, Exception):
                 raise result
             fingerprints = sentence_fingerprints(s.text for s in result.sentences)
+            terms = _story_terms(result) if annotator.entities else None
         except Exception as exc:  # noqa: BLE001 - the boundary of one article
             done[position] = Failed(article.origin, "annotated", _error(exc))
             continue
-        done[position] = Prepared(result, digest, tuple(fingerprints))
+        done[position] = Prepared(result, digest, tuple(fingerprints), terms)
     return done  # type: ignore[return-value] - every position is filled
+
+
+def _story_terms(annotated: AnnotatedArticle) -> dict[str, float]:
+    # Imported here: the stories package brings NumPy and SciPy, which
+    # commands that only read the store should not wait for.
+    from storyline.stories.features import article_terms
+
+    article = annotated.article
+    return article_terms(article.title, article.text,
+                         [(entity.text, entity.label) for entity in annotated.entities])
 
 
 def read_files(items: Iterable[InputFile | Skipped], published: date | None

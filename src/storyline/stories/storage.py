@@ -1,10 +1,12 @@
 """Stories in the store: the tracker's state loaded from it, and its changes written back.
 
-The tables (store migrations 5 and 6) hold each article's raw term weights
-(``story_terms``), its story (``story_members``), the stories' titles, spans
-and sums of their members' vectors (``stories``), the ids of stories merged
-into others (``story_aliases``), the terms' document frequencies
-(``story_df``, kept by triggers) and the terms of members deleted from the
+The tables (store migrations 5 to 8) hold each article's raw term weights
+(``story_terms``, written with the article by the ingest, or here for an
+article stored without them), its story (``story_members``), the stories'
+titles, spans and sums of their members' vectors (``stories``), the ids of
+stories merged into others (``story_aliases``), the terms' document
+frequencies (``story_df``: counted in by :func:`save_terms`, counted out by
+a trigger when an article goes) and the terms of members deleted from the
 store (``story_departures``, also by a trigger).
 
 An update reads the stories' memberships and spans, and only the sums,
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, date, datetime
 
@@ -74,12 +76,18 @@ def update_stories(store: Store, params: StoryParams | None = None, *,
             store.conn.execute("SELECT count(*) FROM story_terms").fetchone()[0])
         for story_id, terms in departed:
             tracker.depart(str(story_id), json.loads(terms), changes)
-        fresh = [Item(article.id, article.published,
-                      article_terms(article.title, article.text, entities))
-                 for article, entities in store.articles_with_entities(pending)]
-        changes.update(tracker.add(fresh))
+        # Terms the ingest wrote with the article (and counted in the store's
+        # frequencies) are read; those of articles stored without them (by an
+        # older storyline, or for evaluation) are made from the text now.
+        stored = list(StoreSource(store).items(pending))
+        have = {item.article_id for item in stored}
+        made = [Item(article.id, article.published,
+                     article_terms(article.title, article.text, entities))
+                for article, entities in store.articles_with_entities(
+                    [a for a in pending if a not in have])]
+        changes.update(tracker.add(stored + made, counted=have))
         changes.update(tracker.repair(changes.touched))
-        _save(store, tracker, changes, fresh, now)
+        _save(store, tracker, changes, made, now)
         store.conn.execute("DELETE FROM story_departures")
     log.info("stories: %d article(s) placed, %d story(ies) changed, %d new, %d merged",
              len(changes.placed), len(changes.touched), len(changes.created),
@@ -151,16 +159,34 @@ def _new_story(store: Store, now: str) -> str:
     return str(cursor.lastrowid)
 
 
-def _save(store: Store, tracker: StoryTracker, changes: Changes, fresh: list[Item],
+def save_terms(store: Store, terms: Iterable[tuple[str, Mapping[str, float]]]) -> None:
+    """Store articles' story terms and count them into the document frequencies.
+
+    Counted once per term of the whole batch, one upsert each, rather than
+    once per term of every article: a batch of articles on one subject
+    shares most of its terms. An article given twice keeps its last terms.
+    """
+    latest = dict(terms)
+    if not latest:
+        return
+    counts = Counter(term for weights in latest.values() for term in weights)
+    with store.atomic():
+        # Deleted, then inserted: REPLACE would not fire the trigger that
+        # takes the old terms out of the document frequencies.
+        store.conn.executemany("DELETE FROM story_terms WHERE article_id = ?",
+                               [(article_id,) for article_id in latest])
+        store.conn.executemany(
+            "INSERT INTO story_terms (article_id, terms) VALUES (?, ?)",
+            [(article_id, _json(weights)) for article_id, weights in latest.items()])
+        store.conn.executemany(
+            "INSERT INTO story_df (term, df) VALUES (?, ?)"
+            " ON CONFLICT (term) DO UPDATE SET df = df + excluded.df", counts.items())
+
+
+def _save(store: Store, tracker: StoryTracker, changes: Changes, made: list[Item],
           now: str) -> None:
     conn = store.conn
-    # Deleted, then inserted: REPLACE would not fire the trigger that
-    # takes the old terms out of the document frequencies.
-    conn.executemany("DELETE FROM story_terms WHERE article_id = ?",
-                     [(item.article_id,) for item in fresh])
-    conn.executemany(
-        "INSERT INTO story_terms (article_id, terms) VALUES (?, ?)",
-        [(item.article_id, _json(item.terms)) for item in fresh])
+    save_terms(store, ((item.article_id, item.terms) for item in made))
     conn.executemany(
         "INSERT INTO story_members (article_id, story_id, added_at) VALUES (?, ?, ?)"
         " ON CONFLICT (article_id) DO UPDATE SET story_id = excluded.story_id",

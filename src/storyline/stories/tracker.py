@@ -544,13 +544,16 @@ class StoryTracker:
 
     # -- adding articles ---------------------------------------------------------------
 
-    def add(self, items: Sequence[Item]) -> Changes:
+    def add(self, items: Sequence[Item], *, counted: Collection[str] = ()) -> Changes:
         """Place each new article in a story (articles already placed are moved if needed).
 
         Articles are taken in publication order (undated last), ties by id,
         and compared in chunks of ``chunk`` with every story as it stood at
         the chunk's start plus the stories the chunk itself changed: one
-        sparse product per chunk instead of one per article.
+        sparse product per chunk instead of one per article. ``counted``
+        names those whose terms the document frequencies (and the number of
+        documents) already include: the source's, when the ingest that
+        stored them counted them.
         """
         changes = Changes()
         fresh = sorted(items, key=lambda i: (i.published is None, i.published or date.min,
@@ -559,7 +562,8 @@ class StoryTracker:
         for item in fresh:
             if item.article_id in self.items:
                 self._forget(item.article_id, changes)
-            self.count(item.terms)
+            if item.article_id not in counted:
+                self.count(item.terms)
         for first in range(0, len(fresh), self.params.chunk):
             self._add_chunk(fresh[first:first + self.params.chunk], changes)
         self._unrepaired += len(fresh)
