@@ -235,23 +235,10 @@ def _titles(store: Store, tracker: StoryTracker, story_ids: set[str]) -> dict[st
     says what the story is about in the words of its coverage. Ties go to
     the earliest article.
     """
-    limit = tracker.params.centroid_terms
-    best: dict[str, tuple[float, str, str]] = {}
-    for story_id in story_ids:
-        story = tracker.stories[story_id]
-        centroid = story.centroid(limit)
-        tracker.prepare(story.members)
-        for article_id in story.members:
-            item = tracker.items[article_id]
-            vector = tracker.vector(item.terms, article_id)
-            score = sum(w * centroid.get(t, 0.0) for t, w in vector.items())
-            key = (-score, item.published.isoformat() if item.published else "9999", article_id)
-            if story_id not in best or key < best[story_id]:
-                best[story_id] = key
-    chosen = {best[s][2] for s in best}
+    best = {story_id: tracker.central_member(story_id) for story_id in story_ids}
     headlines = {row[0]: row[1] for row in _select_in(
-        store, "SELECT id, title FROM articles", "id", chosen)}
-    return {s: headlines.get(best[s][2], "") for s in story_ids}
+        store, "SELECT id, title FROM articles", "id", set(best.values()))}
+    return {s: headlines.get(best[s], "") for s in story_ids}
 
 
 def _select_in(store: Store, sql: str, column: str, values: Iterable[object], *,

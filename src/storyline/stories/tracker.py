@@ -777,6 +777,24 @@ class StoryTracker:
             parts.append(story.row)
         return _stacked(parts, len(self._columns))
 
+    def central_member(self, story_id: str) -> str:
+        """The member closest to the story's centroid; ties go to the earliest
+        published (undated last), then the smallest id.
+
+        All members' cosines in one sparse product: a big story's title is
+        chosen again each time its members are looked at again.
+        """
+        members = sorted(self.stories[story_id].members)
+        self.prepare(members)
+        rows = self._member_rows(members, shared=False)
+        centroid = self._centroid_rows([story_id])
+        width = max(rows.shape[1], centroid.shape[1])
+        scores = (_widened(rows, width) @ _widened(centroid, width).T).toarray().ravel()
+        items = self.items
+        return members[min(range(len(members)), key=lambda row: (
+            -scores[row], items[members[row]].published is None,
+            items[members[row]].published or date.min, members[row]))]
+
     # -- repair --------------------------------------------------------------------------
 
     def repair(self, touched: Iterable[str] | None = None) -> Changes:
@@ -1273,9 +1291,14 @@ class StoryTracker:
         source.count_names(self._names_of(item), -1, self.params.total_terms)
         source.cached = source.row = None
         source.changed = True
-        dates = [self.items[a].published for a in source.members
-                 if self.items[a].published is not None]
-        source.start, source.end = (min(dates), max(dates)) if dates else (None, None)
+        if item.published is not None and item.published in (source.start, source.end):
+            # The span moves only when its first or last day leaves: then the
+            # others' days are needed, read at once (one by one, reading
+            # them was most of the articles an update read).
+            self.prepare(source.members)
+            dates = [self.items[a].published for a in source.members
+                     if self.items[a].published is not None]
+            source.start, source.end = (min(dates), max(dates)) if dates else (None, None)
         changes.touched.add(source.id)
 
 
