@@ -977,11 +977,12 @@ class StoryTracker:
             total = keep.held
             for term, weight in gone.held.items():
                 total[term] = total.get(term, 0.0) + weight
+            if keep.names is not None:
+                # The smaller side's counts, from its members when unknown (a
+                # story too small to have kept them): cheaper than counting
+                # the merged story's members again when it is next compared.
+                keep.count_names(self._name_counts(gone), 1, self.params.total_terms)
             keep.members |= gone.members
-            if keep.names is not None and gone.names is not None:
-                keep.count_names(gone.names, 1, self.params.total_terms)
-            else:
-                keep.names = None  # counted from the members when needed
             keep.widen(gone.start)
             keep.widen(gone.end)
             keep.total = top_terms(total, self.params.total_terms)
