@@ -35,6 +35,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from storyline.annotate.pipeline import Annotator
 from storyline.evaluate.clusters import bcubed
@@ -97,23 +98,18 @@ class StoryWork:
 
     def __enter__(self) -> StoryWork:
         self._originals = (work._story_terms, storage.save_terms)
-
-        def making(*args, **kwargs):
-            started = time.perf_counter()
-            try:
-                return self._originals[0](*args, **kwargs)
-            finally:
-                self.made += time.perf_counter() - started
-
-        def writing(*args, **kwargs):
-            started = time.perf_counter()
-            try:
-                return self._originals[1](*args, **kwargs)
-            finally:
-                self.written += time.perf_counter() - started
-
-        work._story_terms, storage.save_terms = making, writing
+        work._story_terms = self._timed(work._story_terms, "made")
+        storage.save_terms = self._timed(storage.save_terms, "written")
         return self
+
+    def _timed(self, function: Callable[..., Any], counter: str) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                setattr(self, counter, getattr(self, counter) + time.perf_counter() - started)
+        return timed
 
     def __exit__(self, *exc: object) -> None:
         work._story_terms, storage.save_terms = self._originals
