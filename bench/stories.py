@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
 import tempfile
 import time
@@ -172,9 +173,12 @@ def chronological(items: Sequence[Item]) -> list[Item]:
                                         i.article_id))
 
 
-def incremental(items: Sequence[Item], params: StoryParams, batches: int
+def incremental(items: Sequence[Item], params: StoryParams, batches: int,
+                order: Callable[[Sequence[Item]], list[Item]] | None = None
                 ) -> tuple[dict[str, str], list[float]]:
-    ordered = chronological(items)
+    """The articles in ``batches`` batches (chronological unless ``order`` says
+    otherwise), each placed and repaired as an ingest does."""
+    ordered = (order or chronological)(items)
     size = -(-len(ordered) // batches)
     tracker = StoryTracker(params)
     seconds = []
@@ -184,6 +188,38 @@ def incremental(items: Sequence[Item], params: StoryParams, batches: int
         tracker.repair(changes.touched)
         seconds.append(time.perf_counter() - started)
     return dict(tracker.story_of), seconds
+
+
+#: Other orders an archive may come in, beside the chronological one.
+ORDERS: tuple[tuple[str, Callable[[Sequence[Item]], list[Item]]], ...] = (
+    ("newest first (an archive filled backwards)", lambda items: chronological(items)[::-1]),
+    ("folder by folder (one topic after another)",
+     lambda items: sorted(items, key=lambda i: i.article_id)),
+    ("shuffled (seed 7)", lambda items: random.Random(7).sample(list(items), len(items))),
+)
+
+
+def other_orders(items: Sequence[Item], params: StoryParams, once: dict[str, str],
+                 log: Callable[[str], None]) -> list[dict[str, object]]:
+    """The same articles in 20 batches in other orders: against the topics and the one-shot."""
+    gold = {i.article_id: topic_of(i.article_id) for i in items}
+    rows = []
+    for name, order in ORDERS:
+        got, _ = incremental(items, params, BATCHES, order)
+        rows.append({"order": name, "f1": bcubed(got, gold).f1,
+                     "vs_one_shot": bcubed(got, once).f1})
+        log(f"stories: {name}: {rows[-1]}")
+    return rows
+
+
+def render_orders(rows: Sequence[dict], step: dict) -> list[str]:
+    return [
+        "Ingesting the same articles in other orders (20 batches each, in memory): "
+        "B-cubed F1 against the topics and against the one-shot stories.", "",
+        "| order | against the topics | against one-shot |", "|---|---|---|",
+        f"| chronological | {step['f1']:.3f} | {step['vs_one_shot']['f1']:.3f} |",
+        *(f"| {row['order']} | {row['f1']:.3f} | {row['vs_one_shot']:.3f} |" for row in rows),
+    ]
 
 
 def ingest_rate(log: Callable[[str], None]) -> float:
@@ -467,6 +503,7 @@ def held_out_feed(store_path: Path, log: Callable[[str], None],
         "one_shot": {**bcubed(once, gold).to_dict(), "stories": len(sizes), "seconds": once_s},
         "incremental": {**bcubed(step, gold).to_dict(), "stories": len(set(step.values())),
                         "seconds": sum(step_s), "vs_one_shot": bcubed(step, once).to_dict()},
+        "orders": other_orders(items, params, once, log),
         "largest": [{"articles": count, "topics": dict(Counter(
             gold[a] for a, s in once.items() if s == story).most_common(5))}
             for story, count in sizes.most_common(8)],
@@ -498,6 +535,7 @@ def measure(store_path: Path, log: Callable[[str], None] = print, grid: bool = F
                         "seconds": sum(step_s), "batches": BATCHES,
                         "vs_one_shot": bcubed(step, once).to_dict()},
         "largest": largest,
+        "orders": other_orders(items, params, once, log),
         "singletons": sum(1 for c in sizes.values() if c == 1),
         # The ingest's own rate: from filling the store when that ingested most
         # of it (the same articles, all in one run), else from a sample.
@@ -582,6 +620,7 @@ def render(results: dict) -> list[str]:
             "update changes."]),
         f"- {results['singletons']} stories of one article (one-shot): mostly articles that "
         f"are about something else (T17's raw folders hold some off-topic pages).", "",
+        *([*render_orders(results["orders"], step), ""] if "orders" in results else []),
         "Largest one-shot stories and the topics of their articles:", "",
         "| articles | topics |", "|---|---|",
     ]
@@ -650,7 +689,8 @@ def render_held_out(feed: dict) -> list[str]:
         f"| {once['stories']} |",
         f"| incremental, {BATCHES} chronological batches | {step['precision']:.3f} | "
         f"{step['recall']:.3f} | **{step['f1']:.3f}** | {step['stories']} |", "",
-        f"Incremental against one-shot: B-cubed F1 **{step['vs_one_shot']['f1']:.3f}**. "
+        f"Incremental against one-shot: B-cubed F1 **{step['vs_one_shot']['f1']:.3f}**.", "",
+        *([*render_orders(feed["orders"], step), ""] if "orders" in feed else []),
         "Largest one-shot stories:", "",
         "| articles | topics |", "|---|---|",
     ]

@@ -337,29 +337,31 @@ def _candidate(name, pool, person, k):
                               [(person, "PERSON"), ("Republican", "NORP")]))
 
 
-def _two_campaigns(bob_is_about="Bob Harlan"):
+def _two_campaigns(bob_is_about="Bob Harlan", alice_is_about="Alice Moreno"):
     """Two candidates' campaigns, 24 days each, beside floods and strikes (so
     that the campaign's words are not in every article and still count)."""
     items = []
     for k in range(24):
-        items.append(_candidate("alice", MORENO, "Alice Moreno", k))
+        items.append(_candidate("alice", MORENO, alice_is_about, k))
         items.append(_candidate("bob", HARLAN, bob_is_about, k))
         items.append(item(f"flood-{k}", FLOOD, DAY + timedelta(days=k), f"x{k % 5}"))
         items.append(item(f"strike-{k}", STRIKE, DAY + timedelta(days=k), f"y{k % 5}"))
     return items
 
 
-@pytest.mark.parametrize("subject_articles, bob_is_about, one_story", [
-    (20, "Bob Harlan", False),     # two people's coverage: kept apart
-    (1000, "Bob Harlan", True),    # no story big enough to have a subject: merged
-    (20, "Alice Moreno", True),    # both about Alice: one story (on arrival already)
+@pytest.mark.parametrize("subject_articles, alice_is_about, bob_is_about, one_story", [
+    (20, "Alice Moreno", "Bob Harlan", False),   # two people's coverage: kept apart
+    (1000, "Alice Moreno", "Bob Harlan", True),  # no story big enough to have a subject
+    (20, "Alice Moreno", "Alice Moreno", True),  # both about Alice: one story on arrival
+    # one man as two outlets spell him: one story
+    (20, "Muammar Gaddafi", "Moammar Gadhafi", True),
 ])
-def test_two_stories_about_different_people_are_kept_apart(subject_articles, bob_is_about,
-                                                            one_story):
+def test_two_stories_about_different_people_are_kept_apart(subject_articles, alice_is_about,
+                                                            bob_is_about, one_story):
     tracker = StoryTracker(StoryParams(subject_articles=subject_articles))
-    tracker.add(_two_campaigns(bob_is_about))
+    tracker.add(_two_campaigns(bob_is_about, alice_is_about))
     alice, bob = tracker.story_of["alice-0"], tracker.story_of["bob-0"]
-    if bob_is_about != "Alice Moreno":
+    if bob_is_about != alice_is_about:
         assert alice != bob  # on arrival: each candidate's story
         # ...whose centroids reach ``merge``: the words alone would make them one.
         assert tracker._similarity(tracker.stories[alice],
