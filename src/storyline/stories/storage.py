@@ -69,8 +69,8 @@ def update_stories(store: Store, params: StoryParams | None = None, *,
         if not pending and not departed and not unsummed:
             return Changes()
         now = _now()
-        tracker = StoryTracker(params, new_id=lambda: _new_story(store, now),
-                               source=StoreSource(store))
+        source = StoreSource(store)
+        tracker = StoryTracker(params, new_id=lambda: _new_story(store, now), source=source)
         changes = tracker.restore_stories(
             _stored_stories(store, {str(story_id) for story_id, _ in departed}),
             store.conn.execute("SELECT count(*) FROM story_terms").fetchone()[0])
@@ -79,7 +79,7 @@ def update_stories(store: Store, params: StoryParams | None = None, *,
         # Terms the ingest wrote with the article (and counted in the store's
         # frequencies) are read; those of articles stored without them (by an
         # older storyline, or for evaluation) are made from the text now.
-        stored = list(StoreSource(store).items(pending))
+        stored = list(source.items(pending))
         have = {item.article_id for item in stored}
         made = [Item(article.id, article.published,
                      article_terms(article.title, article.text, entities))
@@ -112,16 +112,17 @@ class StoreSource:
         return dict(_select_in(self.store, "SELECT term, df FROM story_df", "term", terms))
 
     def totals(self, story_ids: Collection[str]) -> Mapping[str, Mapping[str, float] | None]:
-        rows = _select_in(self.store, "SELECT id, total FROM stories", "id",
-                          [int(s) for s in story_ids])
-        return {str(story_id): json.loads(total) if total is not None else None
-                for story_id, total in rows}
+        return self._by_story("total", story_ids)
 
     def names(self, story_ids: Collection[str]) -> Mapping[str, Mapping[str, int] | None]:
-        rows = _select_in(self.store, "SELECT id, names FROM stories", "id",
+        return self._by_story("names", story_ids)
+
+    def _by_story(self, column: str, story_ids: Collection[str]) -> dict[str, dict | None]:
+        """A JSON column of the stories, decoded (None where NULL)."""
+        rows = _select_in(self.store, f"SELECT id, {column} FROM stories", "id",
                           [int(s) for s in story_ids])
-        return {str(story_id): json.loads(names) if names is not None else None
-                for story_id, names in rows}
+        return {str(story_id): json.loads(value) if value is not None else None
+                for story_id, value in rows}
 
 
 def _stored_stories(store: Store, departed: set[str]) -> Iterable[StoredStory]:

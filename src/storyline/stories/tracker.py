@@ -1040,10 +1040,11 @@ class StoryTracker:
         both, is not a subject where a candidate's name is); another story
         hardly names it when its share there is below ``subject_rare`` of
         that, under that spelling or one much like it (:func:`_spelled_alike`:
-        outlets transliterate "Gaddafi" three ways). Only stories of ``subject_articles`` or more have a subject to
-        speak of: in a few articles a name is everywhere by chance. A side of
-        a story (the rescue within the earthquake) names its story's subject
-        too, so it is still taken in (:meth:`_adopts`).
+        outlets transliterate "Gaddafi" three ways). Only stories of
+        ``subject_articles`` or more have a subject to speak of: in a few
+        articles a name is everywhere by chance. A side of a story (the
+        rescue within the earthquake) names its story's subject too, so it
+        is still taken in (:meth:`_adopts`).
 
         Two stories are kept apart only when both have a subject and each
         lacks the other's: a story about a place (a war) and its side about
@@ -1320,13 +1321,14 @@ class StoryTracker:
 
 
 def _spelled_alike(one: str, other: str) -> bool:
-    """Whether two names are one name spelled two ways (transliterations, a
-    dropped hyphen): difflib's similarity ratio at least NAME_VARIANT.
+    """Whether two entity features are one name spelled two ways (transliterations,
+    a dropped hyphen): difflib's similarity ratio of the names at least NAME_VARIANT.
 
     Errs toward alike ("Austria" and "Australia" pass), which only lets two
     stories merge on their similarity alone, as before the subject rule.
     """
-    return SequenceMatcher(None, one, other).ratio() >= NAME_VARIANT
+    prefix = len(ENTITY_PREFIX)
+    return SequenceMatcher(None, one[prefix:], other[prefix:]).ratio() >= NAME_VARIANT
 
 
 def _named(terms: Iterable[str]) -> list[str]:
