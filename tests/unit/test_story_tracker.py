@@ -169,11 +169,11 @@ def test_a_members_own_score_is_its_cosine_with_the_rest_of_its_story():
     scores = tracker._own_scores(members, compared)
     for row, article_id in enumerate(members):
         story = tracker.stories[tracker.story_of[article_id]]
-        terms = tracker.items[article_id].terms
-        full = tracker.vector(terms, article_id)
+        item = tracker.items[article_id]
+        full = tracker._vector_of(item)
         rest = {t: w - full.get(t, 0.0) for t, w in story.total.items()}
         norm = math.sqrt(sum(w * w for w in rest.values()))
-        shared = tracker.vector(terms, article_id, shared=True)
+        shared = tracker._vector_of(item, shared=True)
         expected = (sum(w * rest.get(t, 0.0) for t, w in shared.items()) / norm
                     if story.size > 1 and norm > 0 else 0.0)
         assert scores[row] == pytest.approx(expected, abs=1e-9), article_id

@@ -26,11 +26,12 @@ stories were updated) are the ones placed.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, date, datetime
+
+import orjson
 
 from storyline.errors import NotFoundError
 from storyline.model import StoryMember, StorySummary
@@ -75,7 +76,7 @@ def update_stories(store: Store, params: StoryParams | None = None, *,
             _stored_stories(store, {str(story_id) for story_id, _ in departed}),
             store.conn.execute("SELECT count(*) FROM story_terms").fetchone()[0])
         for story_id, terms in departed:
-            tracker.depart(str(story_id), json.loads(terms), changes)
+            tracker.depart(str(story_id), orjson.loads(terms), changes)
         # Terms the ingest wrote with the article (and counted in the store's
         # frequencies) are read; those of articles stored without them (by an
         # older storyline, or for evaluation) are made from the text now.
@@ -106,7 +107,7 @@ class StoreSource:
                           " FROM story_terms t JOIN articles a ON a.id = t.article_id",
                           "t.article_id", article_ids)
         for article_id, terms, published in rows:
-            yield Item(article_id, _day(published), json.loads(terms))
+            yield Item(article_id, _day(published), orjson.loads(terms))
 
     def frequencies(self, terms: Collection[str]) -> Mapping[str, int]:
         return dict(_select_in(self.store, "SELECT term, df FROM story_df", "term", terms))
@@ -121,7 +122,7 @@ class StoreSource:
         """A JSON column of the stories, decoded (None where NULL)."""
         rows = _select_in(self.store, f"SELECT id, {column} FROM stories", "id",
                           [int(s) for s in story_ids])
-        return {str(story_id): json.loads(value) if value is not None else None
+        return {str(story_id): orjson.loads(value) if value is not None else None
                 for story_id, value in rows}
 
 
@@ -148,10 +149,10 @@ def _stored_stories(store: Store, departed: set[str]) -> Iterable[StoredStory]:
         if story_id in departed:
             start, end = spans.get(story_id, (None, None))
         yield StoredStory(story_id, frozenset(members.get(story_id, ())),
-                          json.loads(total) if total is not None else None,
+                          orjson.loads(total) if total is not None else None,
                           _day(start), _day(end), checked, summed,
                           unread=not never_summed and story_id not in departed,
-                          names=json.loads(names) if names is not None else None)
+                          names=orjson.loads(names) if names is not None else None)
 
 
 def _new_story(store: Store, now: str) -> str:
@@ -222,7 +223,9 @@ def _save(store: Store, tracker: StoryTracker, changes: Changes, made: list[Item
 
 
 def _json(weights: Mapping[str, float]) -> str:
-    return json.dumps(weights, separators=(",", ":"))
+    # orjson: five times the json module's speed, on the single writer; with
+    # NumPy's scalars too, should a weight come straight from an array.
+    return orjson.dumps(weights, option=orjson.OPT_SERIALIZE_NUMPY).decode()
 
 
 def _json_or_null(counts: Mapping[str, int] | None) -> str | None:
@@ -248,11 +251,15 @@ def _select_in(store: Store, sql: str, column: str, values: Iterable[object], *,
     values = list(values)
     rows: list[tuple] = []
     grouping = f" GROUP BY {group}" if group else ""
+    # Plain tuples: an update reads the frequencies of tens of thousands of
+    # terms, and making sqlite3.Row objects to copy them into tuples was
+    # most of what those reads cost.
+    cursor = store.conn.cursor()
+    cursor.row_factory = None
     for first in range(0, len(values), 500):
         chunk = values[first:first + 500]
         marks = ",".join("?" * len(chunk))
-        rows += [tuple(r) for r in store.conn.execute(
-            f"{sql} WHERE {column} IN ({marks}){grouping}", chunk)]
+        rows += cursor.execute(f"{sql} WHERE {column} IN ({marks}){grouping}", chunk).fetchall()
     return rows
 
 

@@ -367,10 +367,17 @@ class StoryTracker:
         self.items = _Items(source)
         self._counter = 0
         self._new_id = new_id or self._next_id
+        #: Article vectors as dicts, made from ``_arrays`` when a sum needs one.
         self._vectors: dict[tuple[str, bool], Vector] = {}
-        #: The same vectors as (column indices, weights) over the term columns.
+        #: Article vectors as (column indices, weights) over the term columns,
+        #: by (article id, shared): both kinds are made together (:meth:`_make`).
         self._arrays: dict[tuple[str, bool], tuple[np.ndarray, np.ndarray]] = {}
-        self._idf: dict[str, float] = {}
+        #: Per term column: its IDF (NaN until computed in this epoch), its
+        #: document frequency (NaN until read, and again once it changes),
+        #: and whether it is an entity feature. Grown by :meth:`_grow`.
+        self._idf = np.zeros(0)
+        self._df = np.zeros(0)
+        self._entity = np.zeros(0, dtype=bool)
         #: The number of documents the cached vectors and IDFs were made with.
         self._epoch = 0
         #: term -> column of the sparse matrices stories are compared in.
@@ -395,8 +402,12 @@ class StoryTracker:
         terms = list(terms)
         self.df.need(terms)
         held = self.df.source is None
+        column, known = self._columns.get, len(self._df)
         for term in terms:
             self.df[term] += sign
+            index = column(term)
+            if index is not None and index < known:
+                self._df[index] = math.nan  # read again when next asked for
             if held and self.df[term] <= 0:
                 # Held counts only: a term read from a source keeps its 0,
                 # or asking again would read the stored count from before.
@@ -412,66 +423,149 @@ class StoryTracker:
         read = self.items.need(article_ids)
         self.df.need({t for item in read for t in item.terms})
 
-    def vector(self, terms: Mapping[str, float], key: str | None = None, *,
-               shared: bool = False) -> Vector:
-        """The unit TF-IDF vector of raw term weights, over its heaviest terms.
+    def _check_epoch(self) -> None:
+        """Forget the article vectors and IDFs once the store has grown (or shrunk)
+        by ``VECTOR_EPOCH`` since they were made.
 
-        ``shared`` keeps only terms some other stored article has too: for
-        an article being compared, a term no one else has cannot make it
-        like anything and only lengthens its vector (a typo, a rare name).
-        Stories' sums use every term, since later articles may share them.
-        With ``key`` (an article id) the vector is remembered until the
-        document frequencies change: a repair looks at each member often.
+        In between, IDF moves too little to matter, and remaking every
+        member's vector at every update was most of the time stories added
+        to an ingest.
         """
         if not (self._epoch <= self.documents <= self._epoch * VECTOR_EPOCH):
-            # Made with frequencies of a store a tenth smaller (or larger):
-            # remade. In between, IDF moves too little to matter, and
-            # remaking every member's vector at every update was most of
-            # the time stories added to an ingest.
             self._vectors.clear()
             self._arrays.clear()
-            self._idf.clear()
+            self._idf[:] = math.nan
             self._epoch = self.documents
-        cache_key = (key, shared)
-        if key is not None and cache_key in self._vectors:
-            return self._vectors[cache_key]
-        # Whole arrays at once, not term by term: this runs for every member
-        # a repair looks at, and was most of the time stories took.
-        names = list(terms)
-        count = len(names)
-        raw = np.fromiter(terms.values(), dtype=float, count=count)
-        weights = raw * self._idfs(names)
-        # A term in nearly every document (IDF 0 or below) says nothing of
-        # what an article is about.
-        keep = weights > 0
-        if shared:
-            keep &= np.fromiter(map(self.df.__getitem__, names), dtype=float,
-                                count=count) >= 2
-        rows = np.nonzero(keep)[0]
-        values = weights[rows]
-        if len(rows) > self.params.article_terms:
-            top = top_indices(values, self.params.article_terms, lambda i: names[rows[i]])
-            rows, values = rows[top], values[top]
-        norm = math.sqrt(float(values @ values))
-        vector = ({names[r]: v for r, v in zip(rows.tolist(), (values / norm).tolist(),
-                                               strict=True)} if norm else {})
-        if key is not None:
-            self._vectors[cache_key] = vector
+
+    def _vector_of(self, item: Item, shared: bool = False) -> Vector:
+        """The article's vector (:meth:`_make`) as a dict, kept until the vectors are remade."""
+        self._check_epoch()
+        key = (item.article_id, shared)
+        vector = self._vectors.get(key)
+        if vector is None:
+            self._ensure([item])
+            columns, weights = self._arrays[key]
+            terms = self._terms
+            vector = self._vectors[key] = dict(zip([terms[c] for c in columns.tolist()],
+                                                   weights.tolist(), strict=True))
         return vector
 
-    def _idfs(self, names: Sequence[str]) -> np.ndarray:
-        """ln(N / df) of each term, kept until the vectors are remade: a term in
+    def _ensure(self, items: Iterable[Item]) -> None:
+        """Make the vectors of the articles whose vectors are not kept, all at once
+        (a repair looks at each member often; see :meth:`_make`)."""
+        self._check_epoch()
+        arrays = self._arrays
+        todo = list({item.article_id: item for item in items
+                     if (item.article_id, False) not in arrays}.values())
+        if not todo:
+            return
+        for item, (shared, full, names) in zip(todo, self._make(todo), strict=True):
+            arrays[item.article_id, True] = shared
+            arrays[item.article_id, False] = full
+            self._names.setdefault(item.article_id, names)
+
+    def _make(self, items: Sequence[Item]) -> list[tuple[tuple[np.ndarray, np.ndarray],
+                                                        tuple[np.ndarray, np.ndarray],
+                                                        list[str]]]:
+        """Each article's unit TF-IDF vectors over its heaviest terms, as (column
+        indices, weights): the one it is compared by (``shared``) and the one
+        stories' sums hold; and the entities it names.
+
+        The compared vector keeps only terms some other stored article has
+        too: a term no one else has cannot make an article like anything and
+        only lengthens its vector (a typo, a rare name). Stories' sums use
+        every term, since later articles may share them. A term in nearly
+        every document (IDF 0 or below) says nothing of what an article is
+        about, and is in neither.
+
+        All the articles' terms are weighed in whole arrays at once, then cut
+        article by article: made one article and one term at a time, the
+        vectors were a third of the time an update took.
+        """
+        column, get = self._column, self._columns.get
+        flat: list[int] = []
+        lengths = []
+        for item in items:
+            columns = list(map(get, item.terms))
+            if None in columns:  # terms never seen: new columns
+                columns = [c if c is not None else column(t)
+                           for c, t in zip(columns, item.terms, strict=True)]
+            flat += columns
+            lengths.append(len(columns))
+        columns = np.array(flat, dtype=np.int64)
+        raw = np.fromiter(chain.from_iterable(item.terms.values() for item in items),
+                          dtype=float, count=len(flat))
+        self._grow()
+        weights = raw * self._idfs_at(columns)
+        positive = weights > 0
+        shared = positive & (self._dfs_at(columns) >= 2)
+        entity, terms = self._entity[columns], self._terms
+        made = []
+        ends = np.cumsum(lengths).tolist()
+        for start, end in zip([0, *ends[:-1]], ends, strict=True):
+            own, own_weights = columns[start:end], weights[start:end]
+            made.append((self._heaviest(own, own_weights, shared[start:end]),
+                         self._heaviest(own, own_weights, positive[start:end]),
+                         [terms[c] for c in own[entity[start:end]].tolist()]))
+        return made
+
+    def _heaviest(self, columns: np.ndarray, weights: np.ndarray, keep: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+        """The kept terms' unit vector over the ``article_terms`` heaviest of them."""
+        rows = np.nonzero(keep)[0]
+        values = weights[rows]
+        limit = self.params.article_terms
+        if len(rows) > limit:
+            terms = self._terms
+            top = top_indices(values, limit, lambda i: terms[columns[rows[i]]])
+            rows, values = rows[top], values[top]
+        norm = math.sqrt(float(values @ values))
+        if not norm:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        return columns[rows], values / norm
+
+    def _grow(self) -> None:
+        """Give the per-column arrays a place for every term column."""
+        known, width = len(self._idf), len(self._terms)
+        if known < width:
+            fresh = np.full(width - known, math.nan)
+            self._idf = np.concatenate([self._idf, fresh])
+            self._df = np.concatenate([self._df, fresh])
+            self._entity = np.concatenate([self._entity, np.fromiter(
+                (t.startswith(ENTITY_PREFIX) for t in self._terms[known:]), dtype=bool,
+                count=width - known)])
+
+    def _idfs_at(self, columns: np.ndarray) -> np.ndarray:
+        """ln(N / df) of each term column, kept until the vectors are remade: a term in
         every document weighs nothing, a rare one much."""
-        idf = self._idf
-        values = np.fromiter(map(idf.get, names, repeat(math.nan)), dtype=float,
-                             count=len(names))
-        missing = np.nonzero(np.isnan(values))[0]
-        if len(missing):
-            documents, df = self.documents + 1, self.df
-            for row in missing.tolist():
-                term = names[row]
-                values[row] = idf[term] = math.log(documents / (df[term] + 0.5))
+        values = self._idf[columns]
+        missing = np.isnan(values)
+        if missing.any():
+            documents = self.documents + 1
+            missing = np.unique(columns[missing])
+            # math.log, not np.log: numpy's differs in the last bit for some
+            # values, and the same articles must give the same stories.
+            self._idf[missing] = [math.log(documents / (df + 0.5))
+                                  for df in self._dfs_at(missing).tolist()]
+            values = self._idf[columns]
         return values
+
+    def _dfs_at(self, columns: np.ndarray) -> np.ndarray:
+        """The document frequencies of the term columns as they are now."""
+        values = self._df[columns]
+        missing = np.isnan(values)
+        if missing.any():
+            df, terms = self.df, self._terms
+            for c in np.unique(columns[missing]).tolist():
+                self._df[c] = df[terms[c]]
+            values = self._df[columns]
+        return values
+
+    def _idfs(self, names: Sequence[str]) -> np.ndarray:
+        """:meth:`_idfs_at` of terms given by name."""
+        columns = np.array([self._column(n) for n in names], dtype=np.int64)
+        self._grow()
+        return self._idfs_at(columns)
 
     @property
     def reach_days(self) -> float:
@@ -575,11 +669,12 @@ class StoryTracker:
         return changes
 
     def _add_chunk(self, chunk: Sequence[Item], changes: Changes) -> None:
-        vectors = [self.vector(item.terms, item.article_id, shared=True) for item in chunk]
+        self._ensure(chunk)
+        vectors = [self._vector_of(item, shared=True) for item in chunk]
         days = [item.published for item in chunk]
         ids = self._within_reach(*_bounds(days))
-        rows = self._keyed_rows([(i.article_id, v) for i, v in zip(chunk, vectors, strict=True)],
-                                shared=True)
+        rows = _stacked([self._arrays[item.article_id, True] for item in chunk],
+                        len(self._columns))
         scores = self._similarities(rows, [i.published for i in chunk], ids)
         dirty: set[str] = set()
         limit = self.params.centroid_terms
@@ -599,7 +694,7 @@ class StoryTracker:
                 changes.created.add(story.id)
             else:
                 story = self.stories[best_id]
-            story.add(item.article_id, self.vector(item.terms, item.article_id),
+            story.add(item.article_id, self._vector_of(item),
                       item.published, self.params.total_terms, self._names_of(item))
             self.items[item.article_id] = item
             self.story_of[item.article_id] = story.id
@@ -669,7 +764,10 @@ class StoryTracker:
         self.df.need(terms)
         self._hold([story])
         total = story.held
-        for term, weight in self.vector(terms).items():
+        self._check_epoch()
+        columns, weights = self._make([Item("", None, terms)])[0][1]
+        for column, weight in zip(columns.tolist(), weights.tolist(), strict=True):
+            term = self._terms[column]
             if term in total:
                 total[term] -= weight
         story.count_names(_named(terms), -1, self.params.total_terms)
@@ -748,27 +846,11 @@ class StoryTracker:
                 np.fromiter(vector.values(), dtype=float, count=len(vector)))
 
     def _member_rows(self, article_ids: Sequence[str], *, shared: bool) -> sparse.csr_matrix:
-        """The articles' vectors (:meth:`vector`) as sparse rows over the term columns.
-
-        Each article's row is kept as long as its vector is: a repair
-        compares the same members again and again, and building the rows
-        term by term was a good part of its time.
-        """
+        """The articles' vectors (:meth:`_make`) as sparse rows over the term columns."""
         items = self.items
-        return self._keyed_rows(
-            [(a, self.vector(items[a].terms, a, shared=shared)) for a in article_ids], shared)
-
-    def _keyed_rows(self, vectors: Sequence[tuple[str, Vector]], shared: bool
-                    ) -> sparse.csr_matrix:
-        """Sparse rows of (article id, its :meth:`vector`) pairs, each row kept with its vector."""
-        parts = []
-        for article_id, vector in vectors:
-            key = (article_id, shared)
-            arrays = self._arrays.get(key)
-            if arrays is None:
-                arrays = self._arrays[key] = self._arrays_of(vector)
-            parts.append(arrays)
-        return _stacked(parts, len(self._columns))
+        self._ensure([items[a] for a in article_ids])
+        arrays = self._arrays
+        return _stacked([arrays[a, shared] for a in article_ids], len(self._columns))
 
     def _centroid_rows(self, story_ids: Sequence[str]) -> sparse.csr_matrix:
         """Story centroids as sparse rows; each story's row is kept until the story changes."""
@@ -1244,7 +1326,8 @@ class StoryTracker:
             self.prepare(members)
             matrix = self._member_rows(members, shared=False)
             # Only the columns the members use: the term columns are the whole store's.
-            matrix = matrix[:, np.unique(matrix.indices)]
+            used = np.unique(matrix.indices)
+            matrix = matrix[:, used]
             centroid = np.asarray(matrix.sum(axis=0)).ravel()
             first = int(np.argmin(matrix @ centroid))
             second = int(np.argmin(matrix @ matrix[first].toarray().ravel()))
@@ -1262,12 +1345,8 @@ class StoryTracker:
                 seeds /= np.linalg.norm(seeds, axis=1, keepdims=True)
             if side.all() or not side.any():
                 continue
-            halves = [Story("left"), Story("right")]
-            for row, article_id in enumerate(members):
-                item = self.items[article_id]
-                halves[int(side[row])].add(article_id, self.vector(item.terms, article_id),
-                                           item.published, self.params.total_terms,
-                                           self._names_of(item))
+            halves = [self._half(members, ~side, matrix, used),
+                      self._half(members, side, matrix, used)]
             score = _dot(halves[0].centroid(limit), halves[1].centroid(limit))
             if score * self.span_decay(*halves) >= self.params.join or self._adopts(
                     *halves, score):
@@ -1283,12 +1362,29 @@ class StoryTracker:
             log.debug("story %s split: %d article(s) to %s", story_id, leaving.size, new.id)
         self._refresh(changes)
 
+    def _half(self, members: Sequence[str], rows: np.ndarray, matrix: sparse.csr_matrix,
+              columns: np.ndarray) -> Story:
+        """The ``rows`` of a story's members as a story of their own, summed in one
+        sparse sum (``matrix`` holds the members' vectors over the term ``columns``):
+        added member by member, the halves of the stories a repair looks at were a
+        tenth of its time."""
+        chosen = [article_id for article_id, row in zip(members, rows.tolist(), strict=True)
+                  if row]
+        sums = np.asarray(matrix[rows].sum(axis=0)).ravel()
+        kept = np.nonzero(sums)[0]
+        terms = self._terms
+        half = Story("half", members=set(chosen), total=dict(zip(
+            [terms[c] for c in columns[kept].tolist()], sums[kept].tolist(), strict=True)))
+        for article_id in chosen:
+            half.widen(self.items[article_id].published)
+        return half
+
     def _relocate(self, article_id: str, target: str, changes: Changes) -> None:
         """Move a member; both sums change by its vector (no recomputing a big story's sum)."""
         self._detach(article_id, changes)
         item = self.items[article_id]
         self._hold([self.stories[target]])
-        self.stories[target].add(article_id, self.vector(item.terms, article_id),
+        self.stories[target].add(article_id, self._vector_of(item),
                                  item.published, self.params.total_terms, self._names_of(item))
         self.story_of[article_id] = target
         changes.placed[article_id] = target
@@ -1300,7 +1396,7 @@ class StoryTracker:
         source.members.discard(article_id)
         item = self.items[article_id]
         total = source.held
-        for term, weight in self.vector(item.terms, article_id).items():
+        for term, weight in self._vector_of(item).items():
             if term in total:
                 total[term] -= weight
         source.count_names(self._names_of(item), -1, self.params.total_terms)
