@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+import numpy as np
 import pytest
 
 from storyline.errors import ConfigError
@@ -178,6 +179,53 @@ def test_a_members_own_score_is_its_cosine_with_the_rest_of_its_story():
                     if story.size > 1 and norm > 0 else 0.0)
         assert scores[row] == pytest.approx(expected, abs=1e-9), article_id
     assert max(scores) > 0.3
+
+
+def test_article_vectors_are_unit_tf_idf_over_their_heaviest_terms():
+    """Vectors made for many articles at once are what the definition gives one by one:
+    raw weight times ln((N + 1) / (df + 0.5)), terms of weight 0 or less dropped (and,
+    for the compared vector, terms no other article has), the heaviest kept (ties by
+    term), unit length."""
+    import math
+
+    params = StoryParams(article_terms=6)
+    tracker = StoryTracker(params)
+    items = feed()
+    tracker.add(items)
+    documents = tracker.documents + 1
+
+    def expected(item, shared):
+        weights = {t: w * math.log(documents / (tracker.df[t] + 0.5))
+                   for t, w in item.terms.items()}
+        kept = {t: w for t, w in weights.items() if w > 0 and (not shared or tracker.df[t] >= 2)}
+        top = sorted(kept, key=lambda t: (-kept[t], t))[:params.article_terms]
+        norm = math.sqrt(sum(kept[t] ** 2 for t in top))
+        return {t: kept[t] / norm for t in top}
+
+    tracker._vectors.clear()
+    tracker._arrays.clear()
+    tracker._idf[:] = math.nan
+    for shared in (True, False):
+        for one in items:
+            made = tracker._vector_of(one, shared=shared)
+            want = expected(one, shared)
+            assert made.keys() == want.keys(), one.article_id
+            assert all(made[t] == pytest.approx(want[t]) for t in want)
+    assert any(t.startswith("alpha") for t in tracker._vector_of(items[0]))  # its own filler
+    assert not any(t.startswith("alpha") for t in tracker._vector_of(items[0], shared=True))
+
+
+def test_a_terms_frequency_is_read_again_once_counted_again():
+    tracker = StoryTracker()
+    tracker.count(["levee", "rain"])
+    column = tracker._column("levee")
+    tracker._grow()
+    assert tracker._dfs_at(np.array([column])).tolist() == [1.0]
+    tracker.count(["levee"])
+    assert tracker._dfs_at(np.array([column])).tolist() == [2.0]
+    tracker.count(["levee"], -1)
+    tracker.count(["levee"], -1)
+    assert tracker._dfs_at(np.array([column])).tolist() == [0.0]
 
 
 class _Memory:
