@@ -50,6 +50,14 @@ def test_words_drop_stop_words_numbers_and_possessives():
     assert entity_key("the White House's") == "white house"
 
 
+def test_stop_words_are_scikit_learns_without_importing_it():
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    from storyline.stories.features import _stop_words
+
+    assert _stop_words() == ENGLISH_STOP_WORDS and "the" in _stop_words()
+
+
 def test_entities_count_and_only_story_labels():
     terms = article_terms("Flood", "water", [("Anna Smith", "PERSON"), ("2019", "DATE")])
     assert "@anna smith" in terms and "@2019" not in terms

@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
 from itertools import chain, repeat
+from operator import mul, truediv
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -415,13 +416,9 @@ class StoryTracker:
         self.documents += sign
 
     def prepare(self, article_ids: Iterable[str]) -> None:
-        """Read the articles and the frequencies of their terms before their vectors are made.
-
-        Every article held has its terms' frequencies held too (placing one
-        counts them), so only the articles read now bring terms to read.
-        """
-        read = self.items.need(article_ids)
-        self.df.need({t for item in read for t in item.terms})
+        """Read the articles not held, in one query, before their vectors are made
+        (the frequencies of their terms are read as the vectors are: :meth:`_dfs_at`)."""
+        self.items.need(article_ids)
 
     def _check_epoch(self) -> None:
         """Forget the article vectors and IDFs once the store has grown (or shrunk)
@@ -482,19 +479,15 @@ class StoryTracker:
         article by article: made one article and one term at a time, the
         vectors were a third of the time an update took.
         """
-        column, get = self._column, self._columns.get
-        flat: list[int] = []
-        lengths = []
-        for item in items:
-            columns = list(map(get, item.terms))
-            if None in columns:  # terms never seen: new columns
-                columns = [c if c is not None else column(t)
-                           for c, t in zip(columns, item.terms, strict=True)]
-            flat += columns
-            lengths.append(len(columns))
-        columns = np.array(flat, dtype=np.int64)
+        known = self._columns
+        self._add_columns(dict.fromkeys(
+            t for item in items for t in item.terms if t not in known))
+        lengths = [len(item.terms) for item in items]
+        count = sum(lengths)
+        columns = np.fromiter(chain.from_iterable(map(known.__getitem__, item.terms)
+                                                  for item in items), dtype=np.int64, count=count)
         raw = np.fromiter(chain.from_iterable(item.terms.values() for item in items),
-                          dtype=float, count=len(flat))
+                          dtype=float, count=count)
         self._grow()
         weights = raw * self._idfs_at(columns)
         positive = weights > 0
@@ -555,9 +548,11 @@ class StoryTracker:
         values = self._df[columns]
         missing = np.isnan(values)
         if missing.any():
+            missing = np.unique(columns[missing])
             df, terms = self.df, self._terms
-            for c in np.unique(columns[missing]).tolist():
-                self._df[c] = df[terms[c]]
+            names = [terms[c] for c in missing.tolist()]
+            df.need(names)  # those not read yet, in one query
+            self._df[missing] = [df[name] for name in names]
             values = self._df[columns]
         return values
 
@@ -835,6 +830,12 @@ class StoryTracker:
             column = self._columns[term] = len(self._columns)
             self._terms.append(term)
         return column
+
+    def _add_columns(self, terms: Iterable[str]) -> None:
+        """New term columns, in order, for terms that have none yet."""
+        first = len(self._terms)
+        self._terms += terms
+        self._columns.update(zip(self._terms[first:], range(first, len(self._terms))))
 
     def _arrays_of(self, vector: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
         """A vector as (column indices, weights) over the tracker's term columns."""
@@ -1433,15 +1434,18 @@ def _named(terms: Iterable[str]) -> list[str]:
 
 
 def _unit(vector: Mapping[str, float]) -> Vector:
-    norm = math.sqrt(sum(w * w for w in vector.values()))
-    return {t: w / norm for t, w in vector.items()} if norm else {}
+    norm = math.sqrt(sum(map(mul, vector.values(), vector.values())))
+    return dict(zip(vector, map(truediv, vector.values(), repeat(norm)))) if norm else {}
 
 
 def _dot(vector: Mapping[str, float], other: Mapping[str, float]) -> float:
     """Dot product of two sparse vectors (the cosine, when both are unit vectors)."""
     if len(other) < len(vector):
         vector, other = other, vector
-    return sum(w * other.get(t, 0.0) for t, w in vector.items())
+    # map and operator.mul, not a generator: the same products summed in the
+    # same order, at half the cost (a batch compares each new article with
+    # the stories its chunk changed, one by one).
+    return sum(map(mul, vector.values(), map(other.get, vector, repeat(0.0))))
 
 
 def _bounds(days: Sequence[date | None]) -> tuple[date | None, date | None]:
@@ -1457,10 +1461,10 @@ def _ordinal(day: date | None) -> float:
 
 def _cosine(vector: Mapping[str, float], other: Mapping[str, float]) -> float:
     """Cosine of a unit vector with any vector."""
-    norm = math.sqrt(sum(w * w for w in other.values()))
+    norm = math.sqrt(sum(map(mul, other.values(), other.values())))
     if not norm:
         return 0.0
-    return sum(w * other.get(t, 0.0) for t, w in vector.items()) / norm
+    return sum(map(mul, vector.values(), map(other.get, vector, repeat(0.0)))) / norm
 
 
 def _stacked(parts: Sequence[tuple[np.ndarray, np.ndarray]], width: int) -> sparse.csr_matrix:
