@@ -479,15 +479,19 @@ class StoryTracker:
         article by article: made one article and one term at a time, the
         vectors were a third of the time an update took.
         """
-        known = self._columns
-        self._add_columns(dict.fromkeys(
-            t for item in items for t in item.terms if t not in known))
-        lengths = [len(item.terms) for item in items]
-        count = sum(lengths)
-        columns = np.fromiter(chain.from_iterable(map(known.__getitem__, item.terms)
-                                                  for item in items), dtype=np.int64, count=count)
+        column, get = self._column, self._columns.get
+        flat: list[int] = []
+        lengths = []
+        for item in items:
+            columns = list(map(get, item.terms))
+            if None in columns:  # terms never seen: new columns
+                columns = [c if c is not None else column(t)
+                           for c, t in zip(columns, item.terms, strict=True)]
+            flat += columns
+            lengths.append(len(columns))
+        columns = np.array(flat, dtype=np.int64)
         raw = np.fromiter(chain.from_iterable(item.terms.values() for item in items),
-                          dtype=float, count=count)
+                          dtype=float, count=len(flat))
         self._grow()
         weights = raw * self._idfs_at(columns)
         positive = weights > 0
@@ -830,12 +834,6 @@ class StoryTracker:
             column = self._columns[term] = len(self._columns)
             self._terms.append(term)
         return column
-
-    def _add_columns(self, terms: Iterable[str]) -> None:
-        """New term columns, in order, for terms that have none yet."""
-        first = len(self._terms)
-        self._terms += terms
-        self._columns.update(zip(self._terms[first:], range(first, len(self._terms))))
 
     def _arrays_of(self, vector: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray]:
         """A vector as (column indices, weights) over the tracker's term columns."""
