@@ -156,6 +156,21 @@ def test_deleted_articles_leave_their_stories_and_an_emptied_story_ends(fed):
     assert set(story_sizes(fed)) == {strike}
 
 
+def test_frequencies_read_a_few_at_a_time_or_all_at_once_agree(fed, monkeypatch):
+    kept = kept_frequencies(fed)
+    terms = sorted(kept)
+    few = StoreSource(fed)
+    assert dict(few.frequencies(terms[:3])) == {t: kept[t] for t in terms[:3]}
+    assert few._all is None  # a small question reads only what it asks for
+    monkeypatch.setattr(storage, "WHOLE_TABLE_AFTER", 1)
+    many = StoreSource(fed)
+    asked = terms[: len(terms) // 4 + 1] + ["never-stored"]
+    found = many.frequencies(asked)
+    assert many._all is not None and dict(found) == kept
+    assert {t: found.get(t, 0) for t in asked} == {**{t: kept[t] for t in asked[:-1]},
+                                                   "never-stored": 0}
+
+
 def test_kept_sums_agree_with_sums_made_afresh(fed):
     """Sums kept across updates point where sums made from all members at once do."""
     stored = {str(story_id): json.loads(total) for story_id, total in fed.conn.execute(

@@ -96,11 +96,26 @@ def update_stories(store: Store, params: StoryParams | None = None, *,
     return changes
 
 
+#: Frequencies asked for by one update past which it counts the stored terms,
+#: to see whether reading them all would be cheaper (:meth:`StoreSource.frequencies`).
+WHOLE_TABLE_AFTER = 20_000
+
+
 class StoreSource:
-    """The placed articles and document frequencies of a store, read as a tracker needs them."""
+    """The placed articles and document frequencies of a store, read as a tracker needs them.
+
+    One source serves one update, inside its transaction: what it reads does
+    not change under it.
+    """
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        #: Terms whose frequencies were asked for so far.
+        self._asked = 0
+        #: How many terms the store has (counted once many were asked for).
+        self._stored: int | None = None
+        #: Every stored frequency, once it became cheaper to read them all.
+        self._all: dict[str, int] | None = None
 
     def items(self, article_ids: Collection[str]) -> Iterable[Item]:
         rows = _select_in(self.store, "SELECT t.article_id, t.terms, a.published"
@@ -110,6 +125,25 @@ class StoreSource:
             yield Item(article_id, _day(published), orjson.loads(terms))
 
     def frequencies(self, terms: Collection[str]) -> Mapping[str, int]:
+        """The stored frequencies of ``terms``, or of every stored term.
+
+        An update that asks for a quarter of the stored terms or more (the
+        first updates of a feed, a batch as big as the store) reads the whole
+        table in one scan, which then answers the rest of its questions:
+        looked up 500 at a time, a term costs about three times what it costs
+        in a scan. A small update into a big store never counts its terms.
+        """
+        if self._all is None:
+            self._asked += len(terms)
+            if self._stored is None and self._asked >= WHOLE_TABLE_AFTER:
+                self._stored = self.store.conn.execute(
+                    "SELECT count(*) FROM story_df").fetchone()[0]
+            if self._stored is not None and 4 * self._asked >= self._stored:
+                cursor = self.store.conn.cursor()
+                cursor.row_factory = None
+                self._all = dict(cursor.execute("SELECT term, df FROM story_df"))
+        if self._all is not None:
+            return self._all
         return dict(_select_in(self.store, "SELECT term, df FROM story_df", "term", terms))
 
     def totals(self, story_ids: Collection[str]) -> Mapping[str, Mapping[str, float] | None]:
