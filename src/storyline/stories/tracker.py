@@ -536,27 +536,27 @@ class StoryTracker:
         """ln(N / df) of each term column, kept until the vectors are remade: a term in
         every document weighs nothing, a rare one much."""
         values = self._idf[columns]
-        missing = np.isnan(values)
-        if missing.any():
+        unknown = np.isnan(values)
+        if unknown.any():
             documents = self.documents + 1
-            missing = np.unique(columns[missing])
+            fresh = np.unique(columns[unknown])
             # math.log, not np.log: numpy's differs in the last bit for some
             # values, and the same articles must give the same stories.
-            self._idf[missing] = [math.log(documents / (df + 0.5))
-                                  for df in self._dfs_at(missing).tolist()]
+            self._idf[fresh] = [math.log(documents / (df + 0.5))
+                                for df in self._dfs_at(fresh).tolist()]
             values = self._idf[columns]
         return values
 
     def _dfs_at(self, columns: np.ndarray) -> np.ndarray:
         """The document frequencies of the term columns as they are now."""
         values = self._df[columns]
-        missing = np.isnan(values)
-        if missing.any():
-            missing = np.unique(columns[missing])
+        unknown = np.isnan(values)
+        if unknown.any():
+            fresh = np.unique(columns[unknown])
             df, terms = self.df, self._terms
-            names = [terms[c] for c in missing.tolist()]
+            names = [terms[c] for c in fresh.tolist()]
             df.need(names)  # those not read yet, in one query
-            self._df[missing] = [df[name] for name in names]
+            self._df[fresh] = [df[name] for name in names]
             values = self._df[columns]
         return values
 
