@@ -675,7 +675,9 @@ class StoryTracker:
         rows = _stacked([self._arrays[item.article_id, True] for item in chunk],
                         len(self._columns))
         scores = self._similarities(rows, [i.published for i in chunk], ids)
-        dirty: set[str] = set()
+        # In the order they changed (a set's order follows string hashing, which
+        # differs between processes, and two copies of one article tie).
+        dirty: dict[str, None] = {}
         limit = self.params.centroid_terms
         for row, (item, vector) in enumerate(zip(chunk, vectors, strict=True)):
             best_id, best = None, 0.0
@@ -699,7 +701,7 @@ class StoryTracker:
             self.story_of[item.article_id] = story.id
             changes.placed[item.article_id] = story.id
             changes.touched.add(story.id)
-            dirty.add(story.id)
+            dirty[story.id] = None
 
     def restore(self, items: Iterable[Item], story_of: Mapping[str, str],
                 checked: Mapping[str, int] | None = None) -> None:
@@ -925,7 +927,7 @@ class StoryTracker:
             deep |= self._near(small - deep, focus) | (stale & small)
             stale -= deep
         self.prepare(a for s in deep | stale for a in self.stories[s].members)
-        for story_id in deep | stale:
+        for story_id in sorted(deep | stale, key=_story_order):  # term columns in one order
             self._recompute(self.stories[story_id])
         for _ in range(self.params.repair_rounds):
             round_changes = Changes()
