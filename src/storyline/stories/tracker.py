@@ -335,15 +335,13 @@ class _Items(dict[str, Item]):
             raise KeyError(article_id)
         return self[article_id]
 
-    def need(self, article_ids: Iterable[str]) -> list[Item]:
-        """Read many articles at once (one query, not one per article); returns those read."""
+    def need(self, article_ids: Iterable[str]) -> None:
+        """Read many articles at once (one query, not one per article)."""
         if self.source is None:
-            return []
+            return
         missing = {a for a in article_ids if a not in self}
-        read = list(self.source.items(missing)) if missing else []
-        for item in read:
+        for item in self.source.items(missing) if missing else ():
             self[item.article_id] = item
-        return read
 
 
 class StoryTracker:
@@ -762,7 +760,6 @@ class StoryTracker:
         story = self.stories.get(story_id)
         if story is None or story_id in self._summed_on_restore:
             return  # ended, or just summed from the members it has now
-        self.df.need(terms)
         self._hold([story])
         total = story.held
         self._check_epoch()
@@ -1156,7 +1153,6 @@ class StoryTracker:
         named = sorted(n for n, c in counts.items() if c >= self.params.subject_share * one.size)
         if not named:
             return False
-        self.df.need(named)
         weights = self._idfs(named) * np.array([counts[n] for n in named], dtype=float)
         subject = named[int(np.argmax(weights))]
         share = counts[subject] / one.size
