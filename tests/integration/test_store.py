@@ -89,6 +89,24 @@ def test_copies_are_linked_to_the_earlier_article(fresh_store):
     assert (found.article_id, found.original_id, found.sentences) == ("farm", "orig", 2)
 
 
+def test_a_syndicated_sentence_is_checked_against_the_first_articles_that_ran_it(fresh_store):
+    """Per fingerprint key only the first COPY_CANDIDATES_PER_KEY articles stored with it
+    are candidates: a wire story run by hundreds of outlets costs a bounded lookup."""
+    from storyline.clean import sentence_fingerprints, word_jaccard
+    from storyline.store import COPY_CANDIDATES_PER_KEY
+
+    text = ("Samples taken two miles below the plant showed styrene at forty times the limit. "
+            "Officials closed the intake as a precaution against contamination downstream.")
+    outlets = [f"outlet{n}" for n in range(COPY_CANDIDATES_PER_KEY + 2)]
+    for day, outlet in enumerate(outlets, start=1):
+        item = annotated(outlet, text, date(2024, 3, day))
+        fresh_store.put(item, outlet, sentence_fingerprints(s.text for s in item.sentences))
+    last = outlets[-1]
+    found = fresh_store.link_copies(last, word_jaccard)
+    assert sorted(c.original_id for c in found) == outlets[:COPY_CANDIDATES_PER_KEY]
+    assert {(c.article_id, c.sentences) for c in found} == {(last, 2)}
+
+
 def test_unknown_article_id(fresh_store):
     with pytest.raises(NotFoundError):
         fresh_store.get_article("nope")

@@ -295,6 +295,14 @@ def test_a_repeat_with_a_word_more_or_less_is_a_duplicate():
     assert report.duplicate_sentences == 2
 
 
+def test_a_repeat_at_exactly_the_threshold_is_a_duplicate():
+    # 8 of 10 words: Jaccard 0.8, the threshold, and the sizes' ratio is 0.8
+    # too; neither the size filter nor the prefix filter may pass it over.
+    base = "Rescue teams pulled two more survivors from the collapsed school"
+    cleaned, report = clean_text(f"{base}.\nRescue teams pulled two more survivors from the.")
+    assert cleaned == f"{base}." and report.duplicate_sentences == 1
+
+
 def test_short_repeated_sentences_need_an_exact_match():
     cleaned, _ = clean_text("He said no.\nShe said yes.")
     assert cleaned == "He said no.\nShe said yes."

@@ -77,6 +77,16 @@ def test_a_run_without_full_stops_is_cut_into_bounded_sentences():
         text[14:].replace(" ", "")  # nothing lost
 
 
+def test_a_short_line_after_a_long_one_is_split_as_bling_fire_splits_it():
+    """The splitter's buffers are reused from line to line: what a longer line
+    left in them must not leak into the next one's sentences."""
+    blingfire = pytest.importorskip("blingfire")
+    long_line = " ".join(f"Sentence number {n} ends here." for n in range(200))
+    for line in (long_line, "One short sentence. And another.", "No full stop", long_line[:90]):
+        _, expected = blingfire.text_to_sentences_and_offsets(line)
+        assert sentences._ascii_offsets(line) == expected
+
+
 def test_empty_and_blank_text_has_no_sentence():
     assert sentence_spans("") == []
     assert sentence_spans(" \n\t\n  ") == []

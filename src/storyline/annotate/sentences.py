@@ -31,6 +31,7 @@ from __future__ import annotations
 import ctypes
 import logging
 import re
+import threading
 from collections.abc import Iterator
 from functools import cache
 
@@ -139,16 +140,42 @@ def _ascii_offsets(line: str) -> list[tuple[int, int]]:
     """
     data = line.encode("ascii")
     size = len(data) * 2
-    joined = ctypes.create_string_buffer(size)
-    starts = (ctypes.c_int32 * size)()
-    ends = (ctypes.c_int32 * size)()
+    joined, starts, ends = _buffers(size)
     found = blingfire.blingfire.TextToSentencesWithOffsets(
         ctypes.c_char_p(data), ctypes.c_int(len(data)), ctypes.byref(joined),
         ctypes.byref(starts), ctypes.byref(ends), ctypes.c_int(size))
     if found == -1 or found > size:
         return []
-    count = joined.value.count(b"\n") + 1
-    return [(starts[i], ends[i] + 1) for i in range(count)]
+    # What this call wrote is the first ``found`` bytes (the buffers are reused).
+    count = joined.raw[:found].split(b"\0", 1)[0].count(b"\n") + 1
+    return list(zip(starts[:count], [end + 1 for end in ends[:count]], strict=True))
+
+
+class _Buffers(threading.local):
+    """Output buffers for Bling Fire, one set per thread, grown as lines need.
+
+    Allocated per line (three zeroed buffers of twice its length), they cost
+    as much as the splitting itself.
+    """
+
+    size = 0
+    joined: ctypes.Array[ctypes.c_char]
+    starts: ctypes.Array[ctypes.c_int32]
+    ends: ctypes.Array[ctypes.c_int32]
+
+
+_BUFFERS = _Buffers()
+
+
+def _buffers(size: int) -> tuple[ctypes.Array[ctypes.c_char], ctypes.Array[ctypes.c_int32],
+                                 ctypes.Array[ctypes.c_int32]]:
+    held = _BUFFERS
+    if held.size < size:
+        held.size = max(size, 2 * held.size, 4096)
+        held.joined = ctypes.create_string_buffer(held.size)
+        held.starts = (ctypes.c_int32 * held.size)()
+        held.ends = (ctypes.c_int32 * held.size)()
+    return held.joined, held.starts, held.ends
 
 
 def splitter_name() -> str:

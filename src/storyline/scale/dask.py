@@ -231,7 +231,12 @@ def dask_engine(*, scheduler: str | None = None, workers: int | None = None,
     # Dask's own log says a lot at INFO (every worker started); only its
     # warnings and errors reach a user who did not ask for more.
     logging.getLogger("distributed").setLevel(max(logging.WARNING, log.getEffectiveLevel()))
-    with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
+    # A worker samples its task's stack every 10 ms for the dashboard's
+    # profile; a local cluster has no dashboard, and the sampling cost its
+    # workers about 5 % of their CPU. (A cluster's own workers keep their
+    # settings: what a scheduler address reaches is the user's to tune.)
+    local = {} if scheduler is not None else {"distributed.worker.profile.enabled": False}
+    with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES, **local}):
         if scheduler is not None:
             try:
                 client = Client(scheduler, timeout=timeout)
