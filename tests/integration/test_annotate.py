@@ -93,7 +93,8 @@ def test_entities_do_not_depend_on_the_articles_read_with_them(annotator):
                 Article("empty", None, "Wire", "Notice", date(2024, 3, 8), "No names here.",
                         "empty.txt")]
     together = annotator.annotate_many(articles)
-    assert together == [annotator.annotate_one(a) for a in articles]
+    # Each alone by an annotator of its own: the session's keeps what it recognized.
+    assert together == [Annotator().annotate_one(a) for a in articles]
     assert together[1].entities and together[2].entities == ()
 
 
@@ -107,3 +108,35 @@ def test_matched_names_are_whole_words(annotator):
                                           "w.txt"))
     assert {(e.sentence_index, e.text) for e in done.entities if e.sentence_index >= 3} == {
         (4, "Ines Falk")}
+
+
+def test_a_sentence_rerun_by_another_outlet_is_recognized_once(monkeypatch):
+    """Names found in a text are kept by the process: a copy's sentences are not read
+    by the recognizer again, and they get the same names as when they were."""
+    from storyline.annotate.entities import EntityFinder, load_nlp
+
+    finder = EntityFinder()
+    nlp = load_nlp(finder.model)  # as the finder loads it (the cache keys by the call)
+    read: list[str] = []
+    pipe = nlp.pipe
+
+    def counting_pipe(texts, **kwargs):  # type: ignore[no-untyped-def]
+        texts = list(texts)
+        read.extend(texts)
+        return pipe(texts, **kwargs)
+
+    monkeypatch.setattr(nlp, "pipe", counting_pipe)
+    wire = Annotator(entities=False).annotate_one(
+        Article("wire", None, "Wire", "Ines Falk leads Marrow Bay strike", date(2024, 3, 8),
+                LONG, "wire.txt"))
+    first = finder.find("wire", wire.article.title, wire.article.text, wire.sentences,
+                        frozenset(range(len(wire.sentences))))
+    before = len(read)
+    again = finder.find("farm", "Strike at Marrow Bay", wire.article.text, wire.sentences,
+                        frozenset(range(len(wire.sentences))))
+    assert before and read[before:] == ["Strike at Marrow Bay"]  # only the new headline
+    assert [(e.start, e.end, e.text, e.label) for e in again] == [
+        (e.start, e.end, e.text, e.label) for e in first]
+    fresh = EntityFinder().find("farm", "Strike at Marrow Bay", wire.article.text,
+                                wire.sentences, frozenset(range(len(wire.sentences))))
+    assert again == fresh

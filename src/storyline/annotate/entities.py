@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import re
 from bisect import bisect_right
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -49,6 +49,11 @@ SCOPES = ("key", "all")
 ARTICLES_PER_ZONE = 256
 #: Sentences per batch of the recognizer (64 was fastest of 32 to 1,000 on Timeline17).
 RECOGNIZER_BATCH = 64
+#: Texts (titles, key sentences) whose recognized names a process keeps: a
+#: wire story's sentences, rerun word for word by other outlets, are
+#: recognized once. What the recognizer finds in a text depends on nothing
+#: else, so the names are the same.
+RECOGNIZED_KEPT = 20_000
 _UNUSED_COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter")
 
 
@@ -110,6 +115,8 @@ class EntityFinder:
         self.scope = scope
         self._open: ExitStack | None = None
         self._articles = 0
+        #: text -> the names recognized in it, least recently used first.
+        self._recognized: OrderedDict[str, Recognized] = OrderedDict()
 
     def find(self, article_id: str, title: str, text: str, sentences: Sequence[Sentence],
              key: frozenset[int]) -> tuple[Entity, ...]:
@@ -137,12 +144,28 @@ class EntityFinder:
         read = [[s for s in item.sentences if s.index in item.key] for item in inputs]
         texts = [text for item, chosen in zip(inputs, read, strict=True)
                  for text in (item.title, *(s.text for s in chosen))]
-        docs = iter(nlp.pipe(texts, batch_size=RECOGNIZER_BATCH))
+        names = iter(self._recognize(nlp, texts))
         found: list[tuple[Entity, ...]] = []
         for item, chosen in zip(inputs, read, strict=True):
-            title = next(docs)
-            sentence_docs = [next(docs) for _ in chosen]
-            found.append(_recognized(item, title, list(zip(chosen, sentence_docs, strict=True))))
+            title = next(names)
+            sentence_names = [next(names) for _ in chosen]
+            found.append(_recognized(item, title, list(zip(chosen, sentence_names, strict=True))))
+        return found
+
+    def _recognize(self, nlp, texts: Sequence[str]) -> list[Recognized]:  # type: ignore[no-untyped-def]
+        """The names the recognizer finds in each text; texts seen lately are not read again."""
+        kept = self._recognized
+        unread = list(dict.fromkeys(text for text in texts if text not in kept))
+        for text, doc in zip(unread, nlp.pipe(unread, batch_size=RECOGNIZER_BATCH),
+                             strict=True):
+            kept[text] = tuple((ent.start_char, ent.end_char, ent.text, ent.label_)
+                               for ent in doc.ents)
+        found = []
+        for text in texts:
+            kept.move_to_end(text)
+            found.append(kept[text])
+        while len(kept) > RECOGNIZED_KEPT:
+            kept.popitem(last=False)
         return found
 
     def _zone(self, nlp, articles: int) -> None:  # type: ignore[no-untyped-def]
@@ -164,24 +187,28 @@ class EntityFinder:
         self._articles = articles
 
 
-def _recognized(item: EntityInput, title, read) -> tuple[Entity, ...]:  # type: ignore[no-untyped-def]
+#: What the recognizer found in one text: (start, end, text, label) of each name.
+Recognized = tuple[tuple[int, int, str, str], ...]
+
+
+def _recognized(item: EntityInput, title: Recognized,
+                read: Sequence[tuple[Sentence, Recognized]]) -> tuple[Entity, ...]:
     """One article's entities: the recognizer's in its key sentences, matched in the rest.
 
-    ``title`` is the recognizer's doc of the title, ``read`` its
-    (sentence, doc) pairs of the key sentences.
+    ``title`` is what the recognizer found in the title, ``read`` the
+    (sentence, what it found there) pairs of the key sentences.
     """
     found: list[Entity] = []
     labels: dict[str, Counter[str]] = {}
-    for ent in title.ents:
-        if ent.label_ in ENTITY_LABELS:
-            labels.setdefault(ent.text, Counter())[ent.label_] += 1
-    for sentence, doc in read:
-        for ent in doc.ents:
-            if ent.label_ in ENTITY_LABELS:
-                found.append(Entity(item.article_id, sentence.index,
-                                    sentence.start + ent.start_char,
-                                    sentence.start + ent.end_char, ent.text, ent.label_))
-                labels.setdefault(ent.text, Counter())[ent.label_] += 1
+    for _, _, text, label in title:
+        if label in ENTITY_LABELS:
+            labels.setdefault(text, Counter())[label] += 1
+    for sentence, names in read:
+        for start, end, text, label in names:
+            if label in ENTITY_LABELS:
+                found.append(Entity(item.article_id, sentence.index, sentence.start + start,
+                                    sentence.start + end, text, label))
+                labels.setdefault(text, Counter())[label] += 1
     rest = [s for s in item.sentences if s.index not in item.key]
     if labels and rest:
         found += _matched(labels, rest, item.article_id)
