@@ -183,3 +183,25 @@ def test_the_cli_ingests_with_local_workers_quietly_and_names_bad_option_pairs(t
     assert both.returncode == 1
     assert both.stderr.strip() == ("storyline: error: give --workers (a local cluster) or "
                                    "--scheduler (an existing one), not both")
+
+
+def test_local_workers_neither_trim_memory_at_every_free_nor_profile_their_tasks(monkeypatch):
+    """The two Dask defaults a local cluster turns off (see ``dask_engine``); the
+    settings are the workers' own, not this process's."""
+    import os
+
+    import dask
+
+    from storyline.scale.dask import dask_engine
+
+    # Workers inherit this process's environment, where a user's own setting
+    # stays theirs; the module's plain LocalCluster left Dask's in it.
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+
+    def settings() -> tuple[str | None, bool]:
+        return (os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+                dask.config.get("distributed.worker.profile.enabled"))
+
+    with dask_engine(workers=1) as engine:
+        assert list(engine.client.run(settings).values()) == [(None, False)]
+    assert dask.config.get("distributed.worker.profile.enabled") is True  # not left behind

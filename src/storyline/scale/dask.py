@@ -231,11 +231,21 @@ def dask_engine(*, scheduler: str | None = None, workers: int | None = None,
     # Dask's own log says a lot at INFO (every worker started); only its
     # warnings and errors reach a user who did not ask for more.
     logging.getLogger("distributed").setLevel(max(logging.WARNING, log.getEffectiveLevel()))
-    # A worker samples its task's stack every 10 ms for the dashboard's
-    # profile; a local cluster has no dashboard, and the sampling cost its
-    # workers about 5 % of their CPU. (A cluster's own workers keep their
-    # settings: what a scheduler address reaches is the user's to tune.)
-    local = {} if scheduler is not None else {"distributed.worker.profile.enabled": False}
+    # Two of Dask's defaults cost a local cluster's workers CPU for nothing
+    # they use here (a cluster's own workers keep their settings: what a
+    # scheduler address reaches is the user's to tune, see docs/scaling.md):
+    # - a worker samples its task's stack every 10 ms for the dashboard's
+    #   profile page, and a local cluster has no dashboard (about 5 % of the
+    #   workers' CPU in one pair of runs);
+    # - the nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536, so that
+    #   glibc hands freed memory back to the system at once; annotating
+    #   allocates and frees all the time, and the trimming tripled the
+    #   workers' system time (1 s to 4 s each for 800 Timeline17 files, 9 %
+    #   of the ingest's wall time). None unsets Dask's value: glibc's own
+    #   default then, or what the user's environment says.
+    local = {} if scheduler is not None else {
+        "distributed.worker.profile.enabled": False,
+        "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
     with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES, **local}):
         if scheduler is not None:
             try:
