@@ -47,8 +47,10 @@ def sample_files(count: int | None) -> list[str]:
     if count is None:
         return [str(T17)]
     files = [str(f.path) for f in find_files([T17]) if not isinstance(f, Skipped)]
+    if count >= len(files):  # a step below 1 would pick files twice and miss others
+        return files
     step = len(files) / count
-    return [files[int(i * step)] for i in range(min(count, len(files)))]
+    return [files[int(i * step)] for i in range(count)]
 
 
 class TreeMemory:
@@ -200,7 +202,9 @@ def compare(revision: str, files: int, workers: int, rounds: int,
     finally:
         subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
                        check=False, capture_output=True)
-    return {"revision": revision, "files": files, "workers": workers, "rounds": rounds,
+    return {"revision": revision, "files": len(inputs),
+            "all_files": len(inputs) == len(sample_files(sys.maxsize)),
+            "workers": workers, "rounds": rounds,
             "runs": {name: [{"seconds": r["seconds"], "cpu_s": r["cpu_s"],
                              "articles": r["articles"]} for r in found]
                      for name, found in runs.items()}}

@@ -323,11 +323,17 @@ def render_eval(evaluation: dict) -> list[str]:
     return lines
 
 
+def _compared_files(compared: dict) -> str:
+    if compared.get("all_files"):
+        return f"all {compared['files']} files of `t17-raw` each time"
+    return f"the same {compared['files']} files (an evenly spread sample)"
+
+
 def render_speed_comparison(compared: dict) -> list[str]:
     """The alternating runs of an earlier revision and this checkout (``--compare``)."""
     names = list(compared["runs"])
     lines = [
-        f"Alternating runs, the same {compared['files']} files (an evenly spread sample),"
+        f"Alternating runs, {_compared_files(compared)},"
         f" `--workers {compared['workers']}`, {compared['rounds']} rounds: single runs on this"
         " machine vary by 20 % and more, runs that alternate see the same conditions.",
         "",

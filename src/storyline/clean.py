@@ -257,7 +257,8 @@ def clean_text(text: str, title: str = "", *, rules: Sequence[Rule] | None = Non
     in_tail = in_comments = False
     seen_exact: set[str] = set()
     seen_words = _SeenSentences()
-    lines = (piece for raw in text.splitlines() for piece in _broken_at_furniture(raw, kinds["break"]))
+    lines = (piece for raw in text.splitlines()
+             for piece in _broken_at_furniture(raw, kinds["break"]))
     for raw in lines:
         line = raw.strip()
         if not line:

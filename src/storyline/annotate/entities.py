@@ -152,7 +152,8 @@ class EntityFinder:
             found.append(_recognized(item, title, list(zip(chosen, sentence_names, strict=True))))
         return found
 
-    def _recognize(self, nlp, texts: Sequence[str]) -> list[Recognized]:  # type: ignore[no-untyped-def]
+    def _recognize(self, nlp,  # type: ignore[no-untyped-def]
+                   texts: Sequence[str]) -> list[Recognized]:
         """The names the recognizer finds in each text; texts seen lately are not read again."""
         kept = self._recognized
         unread = list(dict.fromkeys(text for text in texts if text not in kept))
