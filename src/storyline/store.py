@@ -525,7 +525,8 @@ class Store:
         # a bounded number of lookups per article, not one per earlier copy.
         # One statement, not one per key: the writer is the one process a
         # cluster's results all pass through, and a statement per key (about
-        # 340 an article) was a third of its time.
+        # 340 an article) cost it a sixth of its time (3.5 s against 2.9 s
+        # for 791 Timeline17 articles).
         cursor = self.conn.cursor()
         cursor.row_factory = None
         rows = cursor.execute(
