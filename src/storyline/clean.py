@@ -102,7 +102,7 @@ def normalize(text: str) -> str:
 
 def matching_rule(line: str, kind: str = "line", rules: Sequence[Rule] | None = None) -> Rule | None:
     """The rule of ``kind`` that matches the whole (short) line, if any."""
-    return _whole_match(line, _by_kind(rules or load_rules())[kind])
+    return _whole_match(line, _by_kind(rules or load_rules()).get(kind, ()))
 
 
 def _by_kind(rules: Sequence[Rule]) -> dict[str, tuple[Rule, ...]]:

@@ -303,6 +303,10 @@ def test_a_repeat_at_exactly_the_threshold_is_a_duplicate():
     assert cleaned == f"{base}." and report.duplicate_sentences == 1
 
 
+def test_a_kind_no_rule_has_matches_nothing():
+    assert matching_rule("Related news", "no-such-kind") is None
+
+
 def test_short_repeated_sentences_need_an_exact_match():
     cleaned, _ = clean_text("He said no.\nShe said yes.")
     assert cleaned == "He said no.\nShe said yes."
