@@ -334,6 +334,23 @@ def test_fingerprints_match_copies_with_a_word_changed_but_not_other_sentences()
     assert word_jaccard(original, spun) > 0.8 > word_jaccard(original, other)
 
 
+def test_minhashes_are_datasketchs():
+    """The fingerprints stored by earlier versions stay valid: every set's signature is
+    datasketch's MinHash.bulk, for sets of one shingle to many, alone or together."""
+    from datasketch import MinHash
+
+    from storyline.clean import FINGERPRINT_PERMUTATIONS, _minhashes, _shingles
+
+    words = ("the river rose overnight and the town council closed the old bridge "
+             "while engineers checked the piers for damage after the storm").split()
+    sets = [_shingles(words[:n]) for n in (1, 2, 3, 8, len(words))]
+    sets.append([f"shingle {i}".encode() for i in range(500)])
+    expected = [m.hashvalues.tolist()
+                for m in MinHash.bulk(sets, num_perm=FINGERPRINT_PERMUTATIONS)]
+    assert _minhashes(sets).tolist() == expected
+    assert _minhashes(sets[2:3]).tolist() == expected[2:3]
+
+
 def test_an_article_without_title_is_named_after_its_lead_which_stays_text():
     lead = "The coast guard called off the search for survivors on Tuesday."
     article = Article("a", None, None, "", None, f"{lead}\nDivers will resume work.", "x.jsonl:1")
