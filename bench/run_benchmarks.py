@@ -53,6 +53,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import tempfile
 import time
 from datetime import date
@@ -337,17 +338,18 @@ def render_speed_comparison(compared: dict) -> list[str]:
         f" `--workers {compared['workers']}`, {compared['rounds']} rounds: single runs on this"
         " machine vary by 20 % and more, runs that alternate see the same conditions.",
         "",
-        "| code | seconds, each round | median articles/s | median CPU seconds (tree) |",
-        "| --- | --- | ---: | ---: |",
+        "| code | seconds, each round | CPU seconds (tree), each round | median articles/s"
+        " | median CPU seconds |",
+        "| --- | --- | --- | ---: | ---: |",
     ]
     for name in names:
         runs = compared["runs"][name]
-        rates = sorted(r["articles"] / r["seconds"] for r in runs)
-        cpu = sorted(r["cpu_s"] for r in runs)
         label = f"`{name}`" if name != "this checkout" else name
         each = ", ".join(f"{r['seconds']:.1f}" for r in runs)
-        lines.append(f"| {label} | {each} |"
-                     f" {rates[len(rates) // 2]:.1f} | {cpu[len(cpu) // 2]:.0f} |")
+        each_cpu = ", ".join(f"{r['cpu_s']:.0f}" for r in runs)
+        rate = statistics.median(r["articles"] / r["seconds"] for r in runs)
+        cpu = statistics.median(r["cpu_s"] for r in runs)
+        lines.append(f"| {label} | {each} | {each_cpu} | {rate:.1f} | {cpu:.0f} |")
     return lines
 
 
@@ -375,9 +377,18 @@ def render_ingest_speed(speed: dict) -> list[str]:
         lines.append(f"| {run['name']} | {run.get('date', speed['date'])} | {run['articles']} |"
                      f" {run['seconds']:.1f} | {run['articles_per_s']:.1f} | {cpu} |"
                      f" {run['peak_tree_mib']:.0f} MiB | {run['peak_process_mib']:.0f} MiB |")
-    best = max(run["articles_per_s"] for run in speed["runs"])
-    lines += ["", f"Goal (issue #15): at least 50 articles/s on this machine:"
-                  f" {'met' if best >= 50 else 'not met'} (best {best:.1f}/s)."]
+    # Every full run of this code counts: the "after" rows and this checkout's
+    # alternating runs below.
+    rates = [run["articles_per_s"] for run in speed["runs"] if run["name"] != "before"
+             and "workers" in run["name"]]
+    rates += [r["articles"] / r["seconds"]
+              for r in speed.get("compare", {}).get("runs", {}).get("this checkout", [])]
+    met = sum(rate >= 50 for rate in rates)
+    verdict = ("met" if met == len(rates) else f"met in {met} of {len(rates)} runs"
+               if met else "not met")
+    lines += ["", f"Goal (issue #15): at least 50 articles/s on this machine: {verdict}"
+                  f" (runs of this code with `--workers 2`: median"
+                  f" {statistics.median(rates):.1f}/s, best {max(rates):.1f}/s)."]
     notes = [f"- {run['name']}: {run['note']}." for run in speed["runs"] if run.get("note")]
     if notes:
         lines += ["", *notes]

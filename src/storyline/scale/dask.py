@@ -61,9 +61,10 @@ ARTICLES_PER_TASK = 16
 #: two of its transactions. With 3, each of a local cluster's two workers
 #: waited 4.3 to 5.4 s between tasks in an ingest of 1,600 Timeline17 files
 #: (33 to 35 s); with 6, 2.0 to 2.4 s; with 12, 0.6 to 0.8 s. On two cores
-#: the writer used that time, so the ingest took about as long; on a
-#: cluster, where it does not share the workers' cores, a waiting worker is
-#: lost time. Each task holds at most FILES_PER_TASK files' articles.
+#: the writer runs in those pauses, so less was lost there (the cores busy
+#: 92 to 95 % of the time instead of 88 to 91 %); on a cluster, where the writer has
+#: cores of its own, a waiting worker is lost time. Each task holds at most
+#: FILES_PER_TASK files' articles.
 TASKS_PER_THREAD = 12
 #: Seconds to wait for a scheduler to answer.
 CONNECT_TIMEOUT_S = 30
