@@ -364,7 +364,7 @@ def sentence_fingerprints(sentences: Iterable[str]) -> list[tuple[int, ...]]:
 
 
 def _minhashes(shingle_sets: Sequence[Sequence[bytes]]):  # -> numpy.ndarray
-    """datasketch's MinHash of each (non-empty) set, one row each, computed all at once.
+    """datasketch's MinHash of each set (at least one set, none empty), one row each, all at once.
 
     Row ``i`` equals ``MinHash.bulk(shingle_sets, num_perm=FINGERPRINT_PERMUTATIONS)[i]
     .hashvalues`` (its default SHA-1 hash and ``affine32`` scheme;
@@ -372,9 +372,9 @@ def _minhashes(shingle_sets: Sequence[Sequence[bytes]]):  # -> numpy.ndarray
     because datasketch computes one set at a time, with a few array
     operations each, and a sentence has only 6 to 40 shingles: that
     overhead was half of the fingerprinting time. Here the shingles of all
-    of an article's sentences go through each step together (0.95 s
-    against 1.92 s for 791 Timeline17 articles, the same keys). The
-    permutations and the mixing step are datasketch's own.
+    of an article's sentences go through each step together: fingerprinting
+    791 Timeline17 articles took 0.95 s instead of 1.83 s, with the same
+    keys. The permutations and the mixing step are datasketch's own.
     """
     # datasketch (and NumPy under it) is imported by the ingest alone, not by every command.
     import numpy as np

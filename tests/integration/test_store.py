@@ -107,6 +107,27 @@ def test_a_syndicated_sentence_is_checked_against_the_first_articles_that_ran_it
     assert {(c.article_id, c.sentences) for c in found} == {(last, 2)}
 
 
+def test_a_pair_of_sentences_is_scored_once_whatever_the_keys_they_share(fresh_store):
+    """A copied sentence shares most of its band keys with the original; each key brings
+    the pair back from the index, and each pair costs one score, not one per key."""
+    from storyline.clean import sentence_fingerprints, word_jaccard
+
+    text = ("Samples taken two miles below the plant showed styrene at forty times the limit. "
+            "Officials closed the intake as a precaution against contamination downstream.")
+    for outlet, day in (("wire", 6), ("paper", 7)):
+        item = annotated(outlet, text, date(2024, 3, day))
+        fresh_store.put(item, outlet, sentence_fingerprints(s.text for s in item.sentences))
+    scored: list[tuple[str, str]] = []
+
+    def similar(mine: str, theirs: str) -> float:
+        scored.append((mine, theirs))
+        return word_jaccard(mine, theirs)
+
+    (found,) = fresh_store.link_copies("paper", similar)
+    assert (found.article_id, found.original_id, found.sentences) == ("paper", "wire", 2)
+    assert sorted(scored) == sorted(set(scored)) and len(scored) == 2
+
+
 def test_unknown_article_id(fresh_store):
     with pytest.raises(NotFoundError):
         fresh_store.get_article("nope")
