@@ -131,3 +131,71 @@ def test_an_unreachable_scheduler_is_one_clear_error():
     with pytest.raises(ClusterError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
         with dask_engine(scheduler="tcp://127.0.0.1:9", timeout=2):
             pass
+
+
+class _Done:
+    """A task that already ran."""
+
+    def __init__(self, value) -> None:  # noqa: ANN001 - any result
+        self.value = value
+
+    def done(self) -> bool:
+        return True
+
+    def result(self):  # noqa: ANN201 - any result
+        return self.value
+
+    def release(self) -> None:
+        pass
+
+
+class _RunsAtOnce:
+    """A client of one worker thread that runs each task as it is submitted, noting it."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, int]] = []
+
+    def nthreads(self) -> dict[str, int]:
+        return {"worker": 1}
+
+    def scatter(self, value, **_):  # noqa: ANN001, ANN201 - as Client.scatter
+        return value
+
+    def submit(self, func, *args, pure: bool = True):  # noqa: ANN001, ANN201
+        args = [a.value if isinstance(a, _Done) else a for a in args]
+        if func.__name__ == "read_files":
+            self.events.append(("read", 0))
+        elif func.__name__ == "prepare_read":
+            self.events.append(("annotate", len(args[1])))
+        return _Done(func(*args))
+
+
+def test_files_of_many_articles_are_read_only_as_the_writer_takes_their_articles(tmp_path):
+    """The window counts tasks; an archive's task holds many articles, so reading more
+    files waits while the articles out being annotated reach the bound, and only
+    READS_PER_THREAD chunks are ever read ahead of the writer's answers."""
+    from storyline.scale import DaskEngine
+    from storyline.scale.dask import READS_PER_THREAD
+
+    for number in range(6):
+        lines = [f'{{"id": "f{number}a{i}", "title": "Strike day {i}", "text": "Dockworkers'
+                 f' walked out on Monday at pier {i}.", "published": "2023-10-23"}}'
+                 for i in range(5)]
+        (tmp_path / f"feed{number}.jsonl").write_text("\n".join(lines) + "\n")
+    client = _RunsAtOnce()
+    engine = DaskEngine(client, files_per_task=1, window=12, held=2)
+    results = []
+    for done in engine.prepare_files(
+            [InputFile(path) for path in sorted(tmp_path.glob("*.jsonl"))], published=None,
+            annotator=Annotator(entities=False), signature="s", wanted=lambda *_: True,
+            on_skipped=print, on_undated=print):
+        client.events.append(("written", 1))
+        results.append(done.annotated.article.id)
+    assert results == [f"f{n}a{i}" for n in range(6) for i in range(5)]
+    out = 0  # articles sent to be annotated and not yet written
+    for position, (event, count) in enumerate(client.events):
+        if event == "read":
+            assert out < 2, client.events[:position + 1]
+        out += count if event == "annotate" else -count if event == "written" else 0
+    assert [event for event, _ in client.events[:READS_PER_THREAD + 1]] == [
+        "read"] * READS_PER_THREAD + ["annotate"]

@@ -60,12 +60,24 @@ ARTICLES_PER_TASK = 16
 #: hears that a chunk was read, and sends it to be annotated, only between
 #: two of its transactions. With 3, each of a local cluster's two workers
 #: waited 4.3 to 5.4 s between tasks in an ingest of 1,600 Timeline17 files
-#: (33 to 35 s); with 6, 2.0 to 2.4 s; with 12, 0.6 to 0.8 s. On two cores
-#: the writer runs in those pauses, so less was lost there (the cores busy
-#: 92 to 95 % of the time instead of 88 to 91 %); on a cluster, where the writer has
-#: cores of its own, a waiting worker is lost time. Each task holds at most
-#: FILES_PER_TASK files' articles.
+#: (33 to 35 s); with 12, 0.6 to 0.8 s, and 1.3 to 2.1 s with at most
+#: READS_PER_THREAD chunks read ahead (below). On two cores the writer runs
+#: in those pauses, so less was lost there (the cores busy 92 to 95 % of
+#: the time instead of 88 to 91 %); on a cluster, where the writer has
+#: cores of its own, a waiting worker is lost time.
 TASKS_PER_THREAD = 12
+#: Of those, chunks read and not yet answered by the writer, per worker
+#: thread: a chunk is FILES_PER_TASK files, and a file of an archive (JSONL,
+#: WARC) may hold thousands of articles, all read before anyone knows. As
+#: many as the whole window allowed before the window grew, so an archive
+#: is never read further ahead than it was; 6 made no clear difference to
+#: the workers' waiting (0.7 to 1.9 s).
+READS_PER_THREAD = 3
+#: Articles sent to be annotated whose results the writer has not had yet,
+#: per worker thread, past which no more files are read (while any are out):
+#: the window counts tasks, and a task of archives can hold thousands of
+#: articles where one of web pages holds 16.
+ARTICLES_PER_THREAD = 256
 #: Seconds to wait for a scheduler to answer.
 CONNECT_TIMEOUT_S = 30
 #: How often the scheduler may lose a worker that runs a task before giving it up.
@@ -83,13 +95,17 @@ class DaskEngine:
 
     ``window`` is how many tasks may be out at once (default:
     TASKS_PER_THREAD per worker thread, so that no worker waits while the
-    writer catches up).
+    writer catches up); ``held`` how many articles may be out being
+    annotated before no more files are read (default: ARTICLES_PER_THREAD
+    per worker thread). Memory stays bounded either way: by the window for
+    files of one article, by ``held`` and READS_PER_THREAD for archives.
     """
 
     client: Any  # distributed.Client
     files_per_task: int = FILES_PER_TASK
     articles_per_task: int = ARTICLES_PER_TASK
     window: int | None = None
+    held: int | None = None
 
     @property
     def workers(self) -> int:
@@ -117,9 +133,13 @@ class DaskEngine:
         reading: deque[tuple[list[InputFile | Skipped], Any, Any]] = deque()
         preparing: deque[tuple[Any, list[ArticleKey], int]] = deque()
         window = self._window()
+        reads = max(2, READS_PER_THREAD * self.workers)
+        most_held = self.held or ARTICLES_PER_THREAD * self.workers
+        held = 0  # articles out being annotated
         exhausted = False
         while True:
-            while not exhausted and len(reading) + len(preparing) < window:
+            while (not exhausted and len(reading) + len(preparing) < window
+                   and len(reading) < reads and (held < most_held or not preparing)):
                 chunk = next(chunks, None)
                 if chunk is None:
                     exhausted = True
@@ -135,9 +155,11 @@ class DaskEngine:
                 chunk, read, keys = reading.popleft()
                 preparing.append(self._annotate(chunk, read, keys, shared, wanted, on_skipped,
                                                 on_undated))
+                held += len(preparing[-1][1])
                 del chunk, read, keys
             elif preparing[0][0] is None or preparing[0][0].done():
                 future, keys_wanted, files = preparing.popleft()
+                held -= len(keys_wanted)
                 yield from self._results(future, keys_wanted)
                 if on_files:
                     on_files(files)
