@@ -147,7 +147,7 @@ def test_a_task_that_fails_costs_only_its_articles(cluster):
     chunk = [InputFile(EXAMPLES / "wire.jsonl"), Skipped("gone.txt", "does not exist")]
     result = engine._annotate(chunk, None, cluster.submit(_fail_task, pure=False), None,
                               lambda *_: True, skipped.append, lambda _: None)
-    assert result == (None, [], 1)
+    assert result == (None, [], 1, 0)  # no task, nothing wanted, one file, no article read
     assert [s.path for s in skipped] == [str(EXAMPLES / "wire.jsonl"), "gone.txt"]
     assert "could not be read on the cluster (RuntimeError" in skipped[0].reason
 

@@ -164,7 +164,7 @@ class _RunsAtOnce:
     def submit(self, func, *args, pure: bool = True):  # noqa: ANN001, ANN201
         args = [a.value if isinstance(a, _Done) else a for a in args]
         if func.__name__ == "read_files":
-            self.events.append(("read", 0))
+            self.events.append(("read", len(args[0])))
         elif func.__name__ == "prepare_read":
             self.events.append(("annotate", len(args[1])))
         return _Done(func(*args))
@@ -183,7 +183,7 @@ def test_files_of_many_articles_are_read_only_as_the_writer_takes_their_articles
                  for i in range(5)]
         (tmp_path / f"feed{number}.jsonl").write_text("\n".join(lines) + "\n")
     client = _RunsAtOnce()
-    engine = DaskEngine(client, files_per_task=1, window=12, held=2)
+    engine = DaskEngine(client, window=12, held=2)
     results = []
     for done in engine.prepare_files(
             [InputFile(path) for path in sorted(tmp_path.glob("*.jsonl"))], published=None,
@@ -199,3 +199,25 @@ def test_files_of_many_articles_are_read_only_as_the_writer_takes_their_articles
         out += count if event == "annotate" else -count if event == "written" else 0
     assert [event for event, _ in client.events[:READS_PER_THREAD + 1]] == [
         "read"] * READS_PER_THREAD + ["annotate"]
+    # One file a chunk until a chunk shows 5 articles a file: then 3 files (16 // 5).
+    assert [files for event, files in client.events if event == "read"] == [1, 1, 1, 3]
+
+
+def test_files_of_one_article_go_many_to_a_task(tmp_path):
+    """Web pages (one article a file) go FILES_PER_TASK to a task once the first chunk is read."""
+    from storyline.scale import DaskEngine
+    from storyline.scale.dask import FILES_PER_TASK, READS_PER_THREAD
+
+    count = READS_PER_THREAD + 2 * FILES_PER_TASK + 5
+    for number in range(count):
+        (tmp_path / f"page{number:03}.txt").write_text(
+            f"Strike day {number}\n\nDockworkers walked out on Monday at pier {number}.\n")
+    client = _RunsAtOnce()
+    engine = DaskEngine(client)
+    done = list(engine.prepare_files(
+        [InputFile(path) for path in sorted(tmp_path.glob("*.txt"))], published=None,
+        annotator=Annotator(entities=False), signature="s", wanted=lambda *_: True,
+        on_skipped=print, on_undated=print))
+    assert len(done) == count and all(isinstance(item, Prepared) for item in done)
+    assert [files for event, files in client.events if event == "read"] == [
+        1] * READS_PER_THREAD + [FILES_PER_TASK, FILES_PER_TASK, 5]

@@ -49,8 +49,10 @@ if TYPE_CHECKING:  # an annotator is passed in: its stage is imported by whoever
 
 log = logging.getLogger(__name__)
 
-#: Files per task: enough work (about a second) to make a task's overhead
-#: small, few enough that a worker's share stays balanced.
+#: Files per task at most: enough work (about a second) to make a task's
+#: overhead small, few enough that a worker's share stays balanced. Files of
+#: many articles (JSONL, WARC) go fewer to a task, down to one: a task is
+#: sized to hold about FILES_PER_TASK articles (see ``_next_size``).
 FILES_PER_TASK = 16
 #: Articles per task when the articles were read by this process (eval, the API).
 ARTICLES_PER_TASK = 16
@@ -67,11 +69,10 @@ ARTICLES_PER_TASK = 16
 #: cores of its own, a waiting worker is lost time.
 TASKS_PER_THREAD = 12
 #: Of those, chunks read and not yet answered by the writer, per worker
-#: thread: a chunk is FILES_PER_TASK files, and a file of an archive (JSONL,
-#: WARC) may hold thousands of articles, all read before anyone knows. As
-#: many as the whole window allowed before the window grew, so an archive
-#: is never read further ahead than it was; 6 made no clear difference to
-#: the workers' waiting (0.7 to 1.9 s).
+#: thread: a file of an archive (JSONL, WARC) may hold thousands of
+#: articles, all read before anyone knows. As many as the whole window
+#: allowed before the window grew; 6 made no clear difference to the
+#: workers' waiting (0.7 to 1.9 s).
 READS_PER_THREAD = 3
 #: Articles sent to be annotated whose results the writer has not had yet,
 #: per worker thread, past which no more files are read (while any are out):
@@ -129,7 +130,9 @@ class DaskEngine:
         soon as it has been read; only wanted articles are annotated.
         """
         shared = self._share(annotator)
-        chunks = (list(chunk) for chunk in _batched(map(_absolute, items), self.files_per_task))
+        remaining = map(_absolute, items)
+        # One file a chunk until a chunk has shown how many articles its files hold.
+        size = 1
         reading: deque[tuple[list[InputFile | Skipped], Any, Any]] = deque()
         preparing: deque[tuple[Any, list[ArticleKey], int]] = deque()
         window = self._window()
@@ -140,8 +143,8 @@ class DaskEngine:
         while True:
             while (not exhausted and len(reading) + len(preparing) < window
                    and len(reading) < reads and (held < most_held or not preparing)):
-                chunk = next(chunks, None)
-                if chunk is None:
+                chunk = list(islice(remaining, size))
+                if not chunk:
                     exhausted = True
                     break
                 read = self.client.submit(read_files, chunk, published, pure=False)
@@ -153,10 +156,12 @@ class DaskEngine:
             # workers never wait for the writer; results are yielded in order.
             if reading and (reading[0][2].done() or not preparing):
                 chunk, read, keys = reading.popleft()
-                preparing.append(self._annotate(chunk, read, keys, shared, wanted, on_skipped,
-                                                on_undated))
-                held += len(preparing[-1][1])
-                del chunk, read, keys
+                future, chosen, chunk_files, articles = self._annotate(
+                    chunk, read, keys, shared, wanted, on_skipped, on_undated)
+                preparing.append((future, chosen, chunk_files))
+                held += len(chosen)
+                size = self._next_size(chunk_files, articles, size)
+                del chunk, read, keys, future
             elif preparing[0][0] is None or preparing[0][0].done():
                 future, keys_wanted, files = preparing.popleft()
                 held -= len(keys_wanted)
@@ -169,10 +174,26 @@ class DaskEngine:
                 wait([preparing[0][0], *(entry[2] for entry in islice(reading, 1))],
                      return_when="FIRST_COMPLETED")
 
+    def _next_size(self, files: int, articles: int, size: int) -> int:
+        """Files for the next chunk: about ``files_per_task`` articles' worth, by the last chunk.
+
+        Files of one article each (web pages) go ``files_per_task`` to a
+        chunk; an archive of thousands, one. A chunk that read nothing (its
+        files skipped) says nothing, and the size stays.
+        """
+        if not files:
+            return size
+        per_file = max(articles, files) / files
+        return max(1, min(self.files_per_task, int(self.files_per_task / per_file)))
+
     def _annotate(self, chunk: list[InputFile | Skipped], read: Any, keys: Any, shared: Any,
                   wanted: Wanted, on_skipped: Callable[[Skipped], None],
-                  on_undated: Callable[[str], None]) -> tuple[Any, list[ArticleKey], int]:
-        """Hear what a chunk's files held and send the articles the writer wants to be annotated."""
+                  on_undated: Callable[[str], None]) -> tuple[Any, list[ArticleKey], int, int]:
+        """Hear what a chunk's files held and send the articles the writer wants to be annotated.
+
+        Returns the task (None if nothing is wanted), the wanted articles'
+        keys, the number of files, and the number of articles they held.
+        """
         files = sum(1 for item in chunk if isinstance(item, InputFile))
         try:
             found = keys.result()
@@ -180,7 +201,7 @@ class DaskEngine:
             for item in chunk:
                 on_skipped(item if isinstance(item, Skipped) else Skipped(
                     str(item.path), f"could not be read on the cluster ({_describe(exc)})"))
-            return None, [], files
+            return None, [], files, 0
         positions: list[int] = []
         chosen: list[ArticleKey] = []
         for position, key in enumerate(found):
@@ -192,11 +213,12 @@ class DaskEngine:
             if wanted(key.id, key.digest):
                 positions.append(position)
                 chosen.append(key)
+        articles = sum(1 for key in found if not isinstance(key, Skipped))
         if not chosen:
-            return None, [], files
+            return None, [], files, articles
         future = self.client.submit(prepare_read, read, positions, [k.digest for k in chosen],
                                     shared, pure=False)
-        return future, chosen, files
+        return future, chosen, files, articles
 
     def prepare_articles(self, pairs: Iterable[tuple[Article, str]], *,
                          annotator: Annotator) -> Iterator[Prepared | Failed]:
