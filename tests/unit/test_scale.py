@@ -221,3 +221,15 @@ def test_files_of_one_article_go_many_to_a_task(tmp_path):
     assert len(done) == count and all(isinstance(item, Prepared) for item in done)
     assert [files for event, files in client.events if event == "read"] == [
         1] * READS_PER_THREAD + [FILES_PER_TASK, FILES_PER_TASK, 5]
+
+
+def test_a_task_holds_about_files_per_task_articles_and_an_empty_chunk_changes_nothing():
+    from storyline.scale import DaskEngine
+
+    engine = DaskEngine(client=None, files_per_task=16)
+    assert engine._next_size(files=16, articles=16, size=1) == 16  # web pages
+    assert engine._next_size(files=16, articles=8, size=1) == 16  # some pages empty
+    assert engine._next_size(files=3, articles=15, size=16) == 3
+    assert engine._next_size(files=1, articles=5000, size=16) == 1  # an archive
+    assert engine._next_size(files=2, articles=0, size=4) == 4  # nothing read: no news
+    assert engine._next_size(files=0, articles=0, size=4) == 4

@@ -178,13 +178,13 @@ class DaskEngine:
         """Files for the next chunk: about ``files_per_task`` articles' worth, by the last chunk.
 
         Files of one article each (web pages) go ``files_per_task`` to a
-        chunk; an archive of thousands, one. A chunk that read nothing (its
-        files skipped) says nothing, and the size stays.
+        chunk; an archive of thousands, one. A chunk that read no article
+        (its files missing, empty or unreadable) says nothing, and the size
+        stays.
         """
-        if not files:
+        if not files or not articles:
             return size
-        per_file = max(articles, files) / files
-        return max(1, min(self.files_per_task, int(self.files_per_task / per_file)))
+        return max(1, min(self.files_per_task, files * self.files_per_task // articles))
 
     def _annotate(self, chunk: list[InputFile | Skipped], read: Any, keys: Any, shared: Any,
                   wanted: Wanted, on_skipped: Callable[[Skipped], None],
