@@ -104,25 +104,31 @@ def normalize(text: str) -> str:
 
 def matching_rule(line: str, kind: str = "line", rules: Sequence[Rule] | None = None) -> Rule | None:
     """The rule of ``kind`` that matches the whole (short) line, if any."""
-    return _whole_match(line, _by_kind(rules or load_rules()).get(kind, ()))
+    return _whole_match(line, _by_kind(rules).get(kind, ()))
 
 
-def _by_kind(rules: Sequence[Rule]) -> dict[str, tuple[Rule, ...]]:
-    """The rules of each kind, in file order.
+def _by_kind(rules: Sequence[Rule] | None) -> dict[str, tuple[Rule, ...]]:
+    """The rules of each kind, in file order (the packaged rules when none are given).
 
     Each line is tried against the rules of one kind at a time, several
     times over; picking them out of all the rules at every try was a tenth
-    of what cleaning cost.
+    of what cleaning cost. The packaged rules are grouped once per process;
+    looking the grouping up by the rules themselves (hashing all 44) cost
+    28 µs a call, twice an article.
     """
-    return _grouped(tuple(rules))
+    return _grouped(rules) if rules else _packaged_by_kind()
 
 
 @cache
-def _grouped(rules: tuple[Rule, ...]) -> dict[str, tuple[Rule, ...]]:
-    kinds: dict[str, tuple[Rule, ...]] = {kind: () for kind in RULE_KINDS}
+def _packaged_by_kind() -> dict[str, tuple[Rule, ...]]:
+    return _grouped(load_rules())
+
+
+def _grouped(rules: Sequence[Rule]) -> dict[str, tuple[Rule, ...]]:
+    kinds: dict[str, list[Rule]] = {kind: [] for kind in RULE_KINDS}
     for rule in rules:
-        kinds[rule.kind] = (*kinds.get(rule.kind, ()), rule)
-    return kinds
+        kinds.setdefault(rule.kind, []).append(rule)
+    return {kind: tuple(found) for kind, found in kinds.items()}
 
 
 def _whole_match(line: str, rules: Sequence[Rule]) -> Rule | None:
@@ -252,7 +258,7 @@ def clean_text(text: str, title: str = "", *, rules: Sequence[Rule] | None = Non
     Reader comments end the article: everything from the first comment
     header on is dropped.
     """
-    kinds = _by_kind(rules or load_rules())
+    kinds = _by_kind(rules)
     title_key = normalize(title)
     kept: list[str] = []
     boilerplate = headlines = duplicates = 0
@@ -327,7 +333,7 @@ def clean_article(article: Article, *, rules: Sequence[Rule] | None = None) -> A
     text, report = clean_text(article.text, article.title, rules=rules)
     if report != CleanReport():
         log.debug("cleaned %s (%s): %s", article.id, article.origin, report)
-    title = (_strip_credits(article.title, _by_kind(rules or load_rules())["strip"])
+    title = (_strip_credits(article.title, _by_kind(rules)["strip"])
              or derive_title(text))
     return replace(article, text=text, title=title)
 
