@@ -306,16 +306,16 @@ def many_stories(store_path: Path, log: Callable[[str], None],
                         " WHERE m.article_id || ? IN (SELECT id FROM articles)",
                         (suffix, k, suffix))
                     conn.execute(
-                        "INSERT INTO story_terms (article_id, terms) SELECT article_id || ?,"
-                        " terms FROM story_terms"
+                        "INSERT INTO story_terms (article_id, ids, weights) SELECT"
+                        " article_id || ?, ids, weights FROM story_terms"
                         " WHERE article_id || ? IN (SELECT id FROM articles)",
                         (suffix, suffix))
                     # Counted in as save_terms does (no trigger counts them).
                     conn.execute(
-                        "INSERT INTO story_df (term, df) SELECT j.key, count(*)"
-                        " FROM story_terms t, json_each(t.terms) j"
-                        " WHERE t.article_id LIKE ? GROUP BY j.key"
-                        " ON CONFLICT (term) DO UPDATE SET df = df + excluded.df",
+                        "UPDATE story_vocab SET df = df + c.n FROM (SELECT j.value AS id,"
+                        " count(*) AS n FROM story_terms t, json_each(t.ids) j"
+                        " WHERE t.article_id LIKE ? GROUP BY j.value) c"
+                        " WHERE story_vocab.id = c.id",
                         (f"%{suffix}",))
                 conn.execute("DELETE FROM stories WHERE id IN (SELECT new FROM story_map)"
                              " AND id NOT IN (SELECT story_id FROM story_members)")

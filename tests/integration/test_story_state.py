@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from array import array
 from collections import Counter
 
 import pytest
 
 from storyline.ingest import read_inputs
 from storyline.pipeline import ingest, ingest_articles
-from storyline.store import SCHEMA_VERSION, Store
+from storyline.store import MIGRATIONS, SCHEMA_VERSION, Store, _statements
 from storyline.stories import list_stories, story_article_ids, update_stories
 from storyline.stories import storage
 from storyline.stories.storage import StoreSource
@@ -23,13 +24,22 @@ FEED = DATA / "feed"
 
 
 def kept_frequencies(store: Store) -> dict[str, int]:
-    return dict(store.conn.execute("SELECT term, df FROM story_df"))
+    return dict(store.conn.execute("SELECT term, df FROM story_vocab WHERE df > 0"))
+
+
+def stored_terms(store: Store) -> dict[str, dict[str, float]]:
+    """Each article's stored story terms, as words and weights in their order."""
+    words = dict(store.conn.execute("SELECT id, term FROM story_vocab"))
+    return {article_id: dict(zip([words[i] for i in json.loads(ids)],
+                                 array("d", weights).tolist(), strict=True))
+            for article_id, ids, weights in store.conn.execute(
+                "SELECT article_id, ids, weights FROM story_terms")}
 
 
 def counted_frequencies(store: Store) -> dict[str, int]:
     counts: Counter[str] = Counter()
-    for (terms,) in store.conn.execute("SELECT terms FROM story_terms"):
-        counts.update(json.loads(terms).keys())
+    for terms in stored_terms(store).values():
+        counts.update(terms.keys())
     return dict(counts)
 
 
@@ -187,11 +197,71 @@ def test_kept_sums_agree_with_sums_made_afresh(fed):
         assert dot / norms > 0.95, story_id
 
 
+def back_to_schema_8(path) -> None:
+    """Rewrite a store's story terms as schema 8 kept them: JSON objects of words,
+    their frequencies by word (``story_df``), departures as JSON too."""
+    with Store(path) as store:
+        terms = stored_terms(store)
+    conn = sqlite3.connect(path)
+    conn.executescript("""
+        DROP TRIGGER story_terms_uncounted;
+        DROP TRIGGER story_member_departs;
+        DROP TABLE story_terms;
+        DROP TABLE story_departures;
+        DROP TABLE story_vocab;
+        CREATE TABLE story_terms (
+            article_id TEXT PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
+            terms TEXT NOT NULL
+        );
+        CREATE TABLE story_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE TABLE story_departures (story_id INTEGER NOT NULL, terms TEXT NOT NULL);
+    """)
+    conn.executemany("INSERT INTO story_terms VALUES (?, ?)",
+                     [(article_id, json.dumps(weights)) for article_id, weights in terms.items()])
+    conn.executemany("INSERT INTO story_df VALUES (?, ?)",
+                     Counter(t for weights in terms.values() for t in weights).items())
+    for statement in _statements(MIGRATIONS[5]):  # schema 8's triggers, as written then
+        if statement.startswith(("CREATE TRIGGER story_terms_uncounted",
+                                 "CREATE TRIGGER story_member_departs")):
+            conn.execute(statement)
+    conn.execute("PRAGMA user_version = 8")
+    conn.commit()
+    conn.close()
+
+
+def test_a_store_of_schema_8_keeps_its_terms_frequencies_and_departures(tmp_path):
+    """Story terms kept as words (schema 8) become vocabulary ids and weights, in
+    their order; a departure written then is taken out as one written now is."""
+    old, new = tmp_path / "old.db", tmp_path / "new.db"
+    for path in (old, new):
+        with Store(path) as store:
+            ingest_articles(read_inputs([FEED]), store)
+    back_to_schema_8(old)
+    conn = sqlite3.connect(old)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("DELETE FROM articles WHERE id = 'strike-1'")  # schema 8's triggers
+    conn.commit()
+    conn.close()
+    with Store(old) as migrated, Store(new) as kept:
+        kept.conn.execute("DELETE FROM articles WHERE id = 'strike-1'")
+        assert migrated.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert [list(terms.items()) for terms in stored_terms(migrated).values()] == [
+            list(terms.items()) for terms in stored_terms(kept).values()]
+        assert kept_frequencies(migrated) == kept_frequencies(kept) == counted_frequencies(kept)
+        assert migrated.conn.execute("SELECT count(*) FROM story_departures").fetchone()[0] == 1
+        for store in (migrated, kept):
+            update_stories(store)
+        story_rows = "SELECT id, title, articles, total, names FROM stories ORDER BY id"
+        assert migrated.conn.execute(story_rows).fetchall() == kept.conn.execute(
+            story_rows).fetchall()
+
+
 def test_a_store_from_before_kept_sums_is_migrated_and_summed(tmp_path):
     path = tmp_path / "old.db"
     with Store(path) as store:
         ingest_articles(read_inputs([FEED]), store)
         placed = dict(store.conn.execute("SELECT article_id, story_id FROM story_members"))
+    back_to_schema_8(path)
     conn = sqlite3.connect(path)
     for trigger in ("story_terms_counted", "story_terms_uncounted", "story_member_departs"):
         conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
@@ -240,11 +310,11 @@ def kept_names(store: Store) -> dict[str, dict[str, int] | None]:
 def counted_names(store: Store) -> dict[str, dict[str, int]]:
     """How many members of each story name each entity, counted from the members' terms."""
     counts: dict[str, Counter[str]] = {}
-    for story_id, terms in store.conn.execute(
-            "SELECT m.story_id, t.terms FROM story_members m"
-            " JOIN story_terms t ON t.article_id = m.article_id"):
+    terms = stored_terms(store)
+    for article_id, story_id in store.conn.execute(
+            "SELECT article_id, story_id FROM story_members"):
         counts.setdefault(str(story_id), Counter()).update(
-            term for term in json.loads(terms) if term.startswith("@"))
+            term for term in terms[article_id] if term.startswith("@"))
     return {story_id: dict(c) for story_id, c in counts.items()}
 
 
@@ -269,10 +339,14 @@ def test_stories_too_small_to_have_a_subject_keep_no_name_counts(fed):
 
 
 def test_a_store_from_before_kept_name_counts_counts_them_when_needed(fed):
-    fed.conn.execute("ALTER TABLE stories DROP COLUMN names")
-    fed.conn.execute("PRAGMA user_version = 6")
     path = fed.path
     fed.close()
+    back_to_schema_8(path)
+    conn = sqlite3.connect(path)
+    conn.execute("ALTER TABLE stories DROP COLUMN names")
+    conn.execute("PRAGMA user_version = 6")
+    conn.commit()
+    conn.close()
     with Store(path) as store:
         assert set(kept_names(store).values()) == {None}
         tracker = StoryTracker(source=StoreSource(store))

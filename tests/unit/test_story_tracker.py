@@ -8,6 +8,7 @@ import pytest
 from storyline.errors import ConfigError
 from storyline.evaluate.clusters import bcubed
 from storyline.stories.features import article_terms, entity_key, words
+from storyline.stories.terms import StoredTerms
 from storyline.stories.tracker import Item, StoredStory, StoryParams, StoryTracker
 
 DAY = date(2020, 3, 1)
@@ -263,6 +264,71 @@ class _Memory:
 
     def names(self, story_ids):
         return {s: self.counts[s] for s in story_ids}
+
+
+class _StoredMemory(_Memory):
+    """The same store, keeping terms as a store does: vocabulary ids and weights."""
+
+    def __init__(self, tracker):
+        super().__init__(tracker)
+        self.ids: dict[str, int] = {}
+        self.described = 0
+
+    def as_stored(self, item):
+        ids = [self.ids.setdefault(t, 5 + 3 * len(self.ids)) for t in item.terms]  # not columns
+        return Item(item.article_id, item.published, StoredTerms(
+            np.array(ids, dtype=np.int64), np.array(list(item.terms.values())), self))
+
+    def items(self, article_ids):
+        return [self.as_stored(item) for item in super().items(article_ids)]
+
+    def describe(self, ids):
+        self.described += len(ids)
+        words = dict(zip(self.ids.values(), self.ids, strict=True))
+        return [(i, words[i], self.df.get(words[i], 0)) for i in ids]
+
+    def terms(self, ids):
+        return [term for _, term, _ in self.describe(ids)]
+
+
+def test_stored_terms_give_the_stories_and_sums_that_words_give():
+    """Terms read as vocabulary ids (as from a store) are weighed, compared and
+    summed as the same terms given as words, to the last bit."""
+    held = StoryTracker()
+    held.add(feed())
+    held.repair()
+    results = []
+    for memory in (_Memory(held), _StoredMemory(held)):
+        tracker = StoryTracker(source=memory, new_id=lambda: f"new-{len(tracker.stories)}")
+        tracker.restore_stories(memory.stored, memory.documents)
+        new = [item("flood-new", FLOOD, DAY + timedelta(days=16), "golf"),
+               item("quake-new", QUAKE, DAY + timedelta(days=17), "hotel india")]
+        if isinstance(memory, _StoredMemory):
+            new = [memory.as_stored(i) for i in new]
+        tracker.repair(tracker.add(new).touched)
+        tracker.repair()  # every story: every member's vector made again
+        results.append((dict(tracker.story_of), {s: dict(story.total) for s, story in
+                                                 tracker.stories.items()}))
+    assert results[0] == results[1]
+    assert memory.described  # the ids were read as ids
+
+
+def test_stored_terms_read_as_the_words_they_stand_for():
+    memory = _StoredMemory(StoryTracker())
+    words = item("flood-0", FLOOD).terms
+    stored = memory.as_stored(Item("flood-0", DAY, words)).terms
+    assert isinstance(stored, StoredTerms)
+    assert list(stored.items()) == list(words.items()) and len(stored) == len(words)
+    with pytest.raises(ValueError, match="3 term ids but 2 weights"):
+        StoredTerms(np.arange(3), np.ones(2), memory)
+
+
+def test_terms_of_two_vocabularies_are_refused():
+    tracker = StoryTracker()
+    one, other = _StoredMemory(tracker), _StoredMemory(tracker)
+    tracker.add([one.as_stored(item("flood-0", FLOOD))])
+    with pytest.raises(ValueError, match="two vocabularies"):
+        tracker.add([other.as_stored(item("flood-1", FLOOD))])
 
 
 def _two_years_of_floods():

@@ -59,6 +59,7 @@ if TYPE_CHECKING:  # imported where used: SciPy takes a good part of a second to
 
 from storyline.errors import ConfigError
 from storyline.stories.features import ENTITY_PREFIX, top_indices, top_terms
+from storyline.stories.terms import StoredTerms, Vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,10 @@ Vector = dict[str, float]
 
 #: Cached article vectors are remade once the store has grown by this factor.
 VECTOR_EPOCH = 1.1
+#: A vocabulary id not read yet, and one read but without a term column
+#: (see :meth:`StoryTracker._know`).
+UNREAD = -1
+NAMED = -2
 #: Stories this small are looked at by every repair (see :meth:`StoryTracker.repair`).
 SMALL_STORY = 2
 #: Two names this alike (difflib's ratio) are taken for one spelled two ways:
@@ -186,7 +191,11 @@ class StoredStory:
 
 @dataclass(frozen=True, slots=True)
 class Item:
-    """One article as story detection sees it: raw term weights and a publication date."""
+    """One article as story detection sees it: raw term weights and a publication date.
+
+    ``terms`` is a dict of words when the article's terms were just made,
+    :class:`~storyline.stories.terms.StoredTerms` when read from a store.
+    """
 
     article_id: str
     published: date | None
@@ -389,6 +398,12 @@ class StoryTracker:
         self._summed_on_restore: set[str] = set()
         #: The entity features of each article held (see :meth:`_names_of`).
         self._names: dict[str, list[str]] = {}
+        #: The vocabulary of the stored terms met (one store's: its ids are
+        #: this tracker's only while it works on that store), and per
+        #: vocabulary id its term column: UNREAD, or NAMED once the term and
+        #: its frequency were read (see :meth:`_know`).
+        self._vocabulary: Vocabulary | None = None
+        self._column_of_id = np.zeros(0, dtype=np.int64)
 
     # -- state ------------------------------------------------------------------------
 
@@ -475,21 +490,29 @@ class StoryTracker:
 
         All the articles' terms are weighed in whole arrays at once, then cut
         article by article: made one article and one term at a time, the
-        vectors were a third of the time an update took.
+        vectors were a third of the time an update took. Terms read from a
+        store come as vocabulary ids (:mod:`.terms`), which find their
+        columns in one array look-up.
         """
+        self._know([item.terms for item in items if isinstance(item.terms, StoredTerms)])
         column, get = self._column, self._columns.get
-        flat: list[int] = []
-        lengths = []
+        parts: list[np.ndarray] = []
+        raws: list[np.ndarray] = []
         for item in items:
-            columns = list(map(get, item.terms))
-            if None in columns:  # terms never seen: new columns
-                columns = [c if c is not None else column(t)
-                           for c, t in zip(columns, item.terms, strict=True)]
-            flat += columns
-            lengths.append(len(columns))
-        columns = np.array(flat, dtype=np.int64)
-        raw = np.fromiter(chain.from_iterable(item.terms.values() for item in items),
-                          dtype=float, count=len(flat))
+            terms = item.terms
+            if isinstance(terms, StoredTerms):
+                parts.append(self._stored_columns(terms))
+                raws.append(terms.weights)
+                continue
+            found = list(map(get, terms))
+            if None in found:  # terms never seen: new columns
+                found = [c if c is not None else column(t)
+                         for c, t in zip(found, terms, strict=True)]
+            parts.append(np.array(found, dtype=np.int64))
+            raws.append(np.fromiter(terms.values(), dtype=float, count=len(found)))
+        lengths = [len(part) for part in parts]
+        columns = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        raw = np.concatenate(raws) if raws else np.zeros(0)
         self._grow()
         weights = raw * self._idfs_at(columns)
         positive = weights > 0
@@ -503,6 +526,45 @@ class StoryTracker:
                          self._heaviest(own, own_weights, positive[start:end]),
                          [terms[c] for c in own[entity[start:end]].tolist()]))
         return made
+
+    def _know(self, stored: Sequence[StoredTerms]) -> None:
+        """Read the terms and frequencies of the vocabulary ids among ``stored`` not
+        read yet, in one query: the frequencies are those the update's source
+        would give for the words (the same store, in the same transaction)."""
+        if not stored:
+            return
+        if self._vocabulary is None:
+            self._vocabulary = stored[0].vocabulary
+        vocabulary = self._vocabulary
+        if any(terms.vocabulary is not vocabulary for terms in stored):
+            raise ValueError("stored terms of two vocabularies given to one story tracker")
+        ids = np.concatenate([terms.ids for terms in stored])
+        if not len(ids):
+            return
+        table = self._column_of_id
+        if int(ids.max()) >= len(table):
+            self._column_of_id = table = np.concatenate(
+                [table, np.full(int(ids.max()) + 1 - len(table), UNREAD, dtype=np.int64)])
+        fresh = np.unique(ids[table[ids] == UNREAD])
+        if not len(fresh):
+            return
+        df = self.df
+        for _, term, frequency in vocabulary.describe(fresh.tolist()):
+            if term not in df:  # counted here already: that count is the newer
+                df[term] = frequency
+        table[fresh] = NAMED
+
+    def _stored_columns(self, terms: StoredTerms) -> np.ndarray:
+        """The term columns of stored terms whose ids :meth:`_know` has read."""
+        table = self._column_of_id
+        columns = table[terms.ids]
+        unplaced = np.flatnonzero(columns < 0)
+        if len(unplaced):  # terms without a column yet: given one in their order
+            ids = terms.ids[unplaced].tolist()
+            for position, term in zip(unplaced.tolist(),
+                                      terms.vocabulary.terms(ids), strict=True):
+                columns[position] = table[terms.ids[position]] = self._column(term)
+        return columns
 
     def _heaviest(self, columns: np.ndarray, weights: np.ndarray, keep: np.ndarray
                   ) -> tuple[np.ndarray, np.ndarray]:
@@ -654,7 +716,9 @@ class StoryTracker:
         changes = Changes()
         fresh = sorted(items, key=lambda i: (i.published is None, i.published or date.min,
                                              i.article_id))
-        self.df.need({t for item in fresh for t in item.terms})
+        self._know([item.terms for item in fresh if isinstance(item.terms, StoredTerms)])
+        self.df.need({t for item in fresh if not isinstance(item.terms, StoredTerms)
+                      for t in item.terms})
         for item in fresh:
             if item.article_id in self.items:
                 self._forget(item.article_id, changes)
