@@ -55,9 +55,9 @@ def _story_vocabulary(conn: sqlite3.Connection) -> None:
 
     A stories update reads the terms of every member of the stories it
     repairs, tens of thousands a time: decoding each as a JSON object of
-    words and finding each word's column took 90 µs of an article's 100,
-    and the words' frequencies were looked up by the words again. Ids
-    are read in a fraction of that and are the frequencies' keys. A
+    words and finding each word's column took about 90 µs an article, and
+    the words' frequencies were looked up by the words again. Ids are
+    read in a fraction of that, and each id's word and frequency once. A
     vocabulary row outlives the articles that had its term (its ``df``
     drops to 0), so the ids of a deleted article's terms, kept for the
     next update in ``story_departures``, still name them.
@@ -310,7 +310,6 @@ MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     _story_vocabulary,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
-
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 #: How many matches sorting costs as much as one look-up in the full-text index
