@@ -204,16 +204,17 @@ class DaskEngine:
             return None, [], files, 0
         positions: list[int] = []
         chosen: list[ArticleKey] = []
+        articles = 0
         for position, key in enumerate(found):
             if isinstance(key, Skipped):
                 on_skipped(key)
                 continue
+            articles += 1
             if key.undated:
                 on_undated(key.origin)
             if wanted(key.id, key.digest):
                 positions.append(position)
                 chosen.append(key)
-        articles = sum(1 for key in found if not isinstance(key, Skipped))
         if not chosen:
             return None, [], files, articles
         future = self.client.submit(prepare_read, read, positions, [k.digest for k in chosen],
